@@ -1,0 +1,11 @@
+"""Local development: the embedded default (SQLite, filesystem broker, console email)."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR
+
+DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-development-only-not-secret"  # noqa: S105
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+VAR_DIR.mkdir(parents=True, exist_ok=True)

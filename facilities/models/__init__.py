@@ -1,0 +1,23 @@
+from .contracts import Contract, Contractor, ServiceLevel
+from .escalations import Escalation
+from .faults import Category, Fault, FaultEvent, FaultStatus, EventKind, OPEN_STATUSES
+from .premises import Premises, PremisesKind, Region
+from .users import Role, User
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Category",
+    "Contract",
+    "Contractor",
+    "Escalation",
+    "EventKind",
+    "Fault",
+    "FaultEvent",
+    "FaultStatus",
+    "Premises",
+    "PremisesKind",
+    "Region",
+    "Role",
+    "ServiceLevel",
+    "User",
+]

@@ -1,0 +1,263 @@
+"""Faults, their categories and their append-only timeline.
+
+A fault stores facts (when each step happened, its targets and due times, time
+paused) plus one `next_check_at` for the sweep. Whether it is overdue is derived
+from those facts and a `now` passed in, never hand-maintained.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
+
+
+class Category(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    default_priority = models.CharField(max_length=2, choices=PRIORITY_CHOICES)
+    safety_critical = models.BooleanField(
+        default=False, help_text="Logged at P1; only a contract manager can lower it."
+    )
+    is_heating = models.BooleanField(
+        default=False, help_text="Open faults here count as premises without heating."
+    )
+    description = models.CharField(max_length=250, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FaultStatus(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ATTENDED = "attended", "Attended"
+    MADE_SAFE = "made_safe", "Made safe"
+    FIXED = "fixed", "Fixed – awaiting confirmation"
+    CLOSED = "closed", "Closed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+#: The contractor still has work to do: service-level clocks run.
+OPEN_STATUSES = (
+    FaultStatus.REPORTED,
+    FaultStatus.ACKNOWLEDGED,
+    FaultStatus.ATTENDED,
+    FaultStatus.MADE_SAFE,
+)
+OPEN_STATUS_VALUES = [s.value for s in OPEN_STATUSES]
+
+
+class Fault(models.Model):
+    premises = models.ForeignKey(
+        "facilities.Premises", on_delete=models.PROTECT, related_name="faults"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="faults")
+    priority = models.CharField(max_length=2, choices=PRIORITY_CHOICES)
+    location = models.CharField("location in the building", max_length=200)
+    description = models.TextField()
+    beds_out_of_use = models.PositiveSmallIntegerField(default=0)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="faults_reported",
+    )
+    reported_at = models.DateTimeField()
+
+    # Routing: empty when no contract covers the premises and category (unrouted).
+    contractor = models.ForeignKey(
+        "facilities.Contractor",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="faults",
+    )
+    contract = models.ForeignKey(
+        "facilities.Contract",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="faults",
+    )
+
+    # Life cycle.
+    status = models.CharField(
+        max_length=20, choices=FaultStatus.choices, default=FaultStatus.REPORTED
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    made_safe_at = models.DateTimeField(null=True, blank=True)
+    fixed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(blank=True)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    on_hold_since = models.DateTimeField(null=True, blank=True)
+    hold_reason = models.CharField(max_length=250, blank=True)
+    paused = models.DurationField(
+        default=timedelta(0), help_text="Clock time on hold so far, in the fault's own clock."
+    )
+    awaiting_parts_since = models.DateTimeField(null=True, blank=True)
+
+    # Service level: targets copied at logging (so every due time can be explained).
+    clock = models.CharField(max_length=10, choices=CLOCK_CHOICES)
+    attend_target_minutes = models.PositiveIntegerField()
+    make_safe_target_minutes = models.PositiveIntegerField(null=True, blank=True)
+    fix_target_minutes = models.PositiveIntegerField()
+    attend_due_at = models.DateTimeField(null=True, blank=True)
+    make_safe_due_at = models.DateTimeField(null=True, blank=True)
+    fix_due_at = models.DateTimeField(null=True, blank=True)
+
+    # Breaches are recorded once and never forgotten.
+    attend_breached_at = models.DateTimeField(null=True, blank=True)
+    make_safe_breached_at = models.DateTimeField(null=True, blank=True)
+    fix_breached_at = models.DateTimeField(null=True, blank=True)
+    at_risk_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+
+    #: When the sweep should look at this fault again; empty when nothing can fall due.
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(next_check_at__isnull=False),
+                name="fault_due_for_check",
+            ),
+            models.Index(
+                fields=["fix_due_at"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="fault_open_by_fix_due",
+            ),
+            models.Index(fields=["premises", "status"], name="fault_premises_status"),
+            models.Index(fields=["contractor", "status"], name="fault_contractor_status"),
+            models.Index(fields=["reported_at"], name="fault_reported_at"),
+            models.Index(fields=["status", "priority"], name="fault_status_priority"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(priority__in=["P1", "P2", "P3", "P4"]), name="fault_priority_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(contract__isnull=True) | Q(contractor__isnull=False),
+                name="fault_contract_has_contractor",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else "FLT-(new)"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_unrouted(self) -> bool:
+        return self.contractor_id is None
+
+    @property
+    def is_on_hold(self) -> bool:
+        return self.on_hold_since is not None
+
+    def attend_overdue(self, now: datetime) -> bool:
+        return _late(self.attend_due_at, self.attended_at, now, self)
+
+    def make_safe_overdue(self, now: datetime) -> bool:
+        done = self.made_safe_at or self.fixed_at
+        return _late(self.make_safe_due_at, done, now, self)
+
+    def fix_overdue(self, now: datetime) -> bool:
+        return _late(self.fix_due_at, self.fixed_at, now, self)
+
+    def is_overdue(self, now: datetime) -> bool:
+        return self.attend_overdue(now) or self.make_safe_overdue(now) or self.fix_overdue(now)
+
+
+def _late(due: datetime | None, done: datetime | None, now: datetime, fault: Fault) -> bool:
+    if due is None or fault.is_on_hold or fault.status == FaultStatus.CANCELLED:
+        return False
+    return (done or now) > due
+
+
+def reference_for(pk: int) -> str:
+    return f"FLT-{pk:06d}"
+
+
+def pk_from_reference(text: str) -> int | None:
+    """`FLT-000123`, `flt123` or `123` → 123; anything else → None."""
+    cleaned = text.strip().upper().removeprefix("FLT").lstrip("-").strip()
+    return int(cleaned) if cleaned.isdigit() and len(cleaned) < 12 else None
+
+
+class EventKind(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    ROUTED = "routed", "Routed to contractor"
+    UNROUTED = "unrouted", "No contract covers this fault"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ATTENDED = "attended", "Attended"
+    MADE_SAFE = "made_safe", "Made safe"
+    FIXED = "fixed", "Fixed"
+    CLOSED = "closed", "Confirmed and closed"
+    REOPENED = "reopened", "Reopened"
+    CANCELLED = "cancelled", "Cancelled"
+    ON_HOLD = "on_hold", "On hold"
+    RESUMED = "resumed", "Resumed"
+    AWAITING_PARTS = "awaiting_parts", "Awaiting parts"
+    PRIORITY_CHANGED = "priority_changed", "Priority changed"
+    REASSIGNED = "reassigned", "Reassigned"
+    BREACHED = "breached", "Service level breached"
+    AT_RISK = "at_risk", "At risk"
+    ESCALATED = "escalated", "Escalated"
+    COMMENT = "comment", "Comment"
+
+
+class FaultEvent(models.Model):
+    """One entry in a fault's timeline: the MoJ's evidence trail, so never changed."""
+
+    fault = models.ForeignKey(Fault, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fault_events",
+        help_text="Empty for the system (the sweep).",
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["fault", "at"], name="event_fault_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise TypeError("Timeline events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Timeline events are append-only and cannot be deleted.")
