@@ -108,15 +108,11 @@ RULES: dict[Action, Rule] = {
         "an office manager or contract manager",
     ),
     Action.CANCEL: Rule("cancelled", OPEN, PREMISES_SIDE, "an office manager or contract manager"),
-    Action.HOLD: Rule(
-        "put on hold", OPEN, PREMISES_SIDE, "an office manager or contract manager"
-    ),
+    Action.HOLD: Rule("put on hold", OPEN, PREMISES_SIDE, "an office manager or contract manager"),
     Action.RESUME: Rule(
         "taken off hold", OPEN, PREMISES_SIDE, "an office manager or contract manager"
     ),
-    Action.CHANGE_PRIORITY: Rule(
-        "given a new priority", OPEN, MANAGERS, "a contract manager"
-    ),
+    Action.CHANGE_PRIORITY: Rule("given a new priority", OPEN, MANAGERS, "a contract manager"),
     Action.REASSIGN: Rule("reassigned", OPEN, MANAGERS, "a contract manager"),
     Action.ESCALATE: Rule(
         "escalated", OPEN, PREMISES_SIDE, "an office manager or contract manager"
@@ -135,7 +131,8 @@ def refusal(fault: Fault, user: User, action: Action) -> str | None:
     if _role(user) not in rule.roles:
         return f"Only {rule.who} can record that a fault was {rule.label}."
     if fault.status not in rule.statuses:
-        return f"{fault.reference} is {fault.get_status_display().lower()}, so it cannot be {rule.label}."
+        status = fault.get_status_display().lower()
+        return f"{fault.reference} is {status}, so it cannot be {rule.label}."
     if action == Action.HOLD and fault.is_on_hold:
         return f"{fault.reference} is already on hold."
     if action == Action.RESUME and not fault.is_on_hold:
@@ -238,9 +235,7 @@ def beds_available_to_take(premises: Premises, exclude: Fault | None = None) -> 
     """Beds at an approved premises not already out of use through open faults."""
     if not premises.is_approved_premises:
         return 0
-    taken = Fault.objects.filter(
-        premises=premises, status__in=OPEN_STATUSES, beds_out_of_use__gt=0
-    )
+    taken = Fault.objects.filter(premises=premises, status__in=OPEN_STATUSES, beds_out_of_use__gt=0)
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     out = taken.aggregate(total=Sum("beds_out_of_use"))["total"] or 0
@@ -270,7 +265,10 @@ def fault_log(
     """
     now = _now(now)
     role = _role(reported_by)
-    if role == Role.CONTRACTOR or not premises_visible_to(reported_by).filter(pk=premises.pk).exists():
+    if (
+        role == Role.CONTRACTOR
+        or not premises_visible_to(reported_by).filter(pk=premises.pk).exists()
+    ):
         raise WorkflowError("You cannot log faults at this premises.", field="premises")
     location = _required(location, "location", "where in the building the fault is")
     description = _required(description, "description", "a description of the fault")
@@ -290,7 +288,8 @@ def fault_log(
         if beds_out_of_use > free:
             raise WorkflowError(
                 f"Beds out of use must be {free} or fewer: {premises.name} has "
-                f"{premises.bed_capacity} beds and {premises.bed_capacity - free} are already out of use.",
+                f"{premises.bed_capacity} beds and {premises.bed_capacity - free} "
+                "are already out of use.",
                 field="beds_out_of_use",
             )
 
@@ -324,7 +323,9 @@ def fault_log(
         contract=contract,
         contractor=contract.contractor if contract else None,
     )
-    targets = contract.targets_for(chosen) if contract else sla.DEFAULT_TARGETS[sla.Priority(chosen)]
+    targets = (
+        contract.targets_for(chosen) if contract else sla.DEFAULT_TARGETS[sla.Priority(chosen)]
+    )
     set_due_times(fault, targets)
     _save(fault)
     _record(
@@ -339,13 +340,27 @@ def fault_log(
         clock=fault.clock,
     )
     if chosen != category.default_priority and category.safety_critical:
-        _record(fault, EventKind.PRIORITY_CHANGED, reported_by, now, priority_reason, **{"from": "P1", "to": chosen})
+        _record(
+            fault,
+            EventKind.PRIORITY_CHANGED,
+            reported_by,
+            now,
+            priority_reason,
+            **{"from": "P1", "to": chosen},
+        )
     if contract:
         _record(
-            fault, EventKind.ROUTED, None, now, contractor=contract.contractor.name, contract=contract.reference
+            fault,
+            EventKind.ROUTED,
+            None,
+            now,
+            contractor=contract.contractor.name,
+            contract=contract.reference,
         )
     else:
-        _record(fault, EventKind.UNROUTED, None, now, "No contract covers this premises and category.")
+        _record(
+            fault, EventKind.UNROUTED, None, now, "No contract covers this premises and category."
+        )
     return fault
 
 
@@ -369,7 +384,14 @@ def fault_attend(
     fault = _lock(fault, actor, Action.ATTEND)
     fault.acknowledged_at = fault.acknowledged_at or now
     fault.status, fault.attended_at = FaultStatus.ATTENDED, now
-    _record(fault, EventKind.ATTENDED, actor, now, note.strip(), on_time=_on_time(fault.attend_due_at, now))
+    _record(
+        fault,
+        EventKind.ATTENDED,
+        actor,
+        now,
+        note.strip(),
+        on_time=_on_time(fault.attend_due_at, now),
+    )
     return _save(fault)
 
 
@@ -383,7 +405,9 @@ def fault_make_safe(
     fault.acknowledged_at = fault.acknowledged_at or now
     fault.attended_at = fault.attended_at or now
     fault.status, fault.made_safe_at = FaultStatus.MADE_SAFE, now
-    _record(fault, EventKind.MADE_SAFE, actor, now, note, on_time=_on_time(fault.make_safe_due_at, now))
+    _record(
+        fault, EventKind.MADE_SAFE, actor, now, note, on_time=_on_time(fault.make_safe_due_at, now)
+    )
     return _save(fault)
 
 
@@ -404,7 +428,7 @@ def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = No
 def fault_awaiting_parts(
     *, fault: Fault, actor: User, note: str, now: datetime | None = None
 ) -> Fault:
-    """Recorded for the evidence trail; the clock keeps running (parts are the contractor's problem)."""
+    """Recorded as evidence; the clock keeps running (parts are the contractor's problem)."""
     now = _now(now)
     fault = _lock(fault, actor, Action.AWAITING_PARTS)
     note = _required(note, "note", "which parts are awaited")
@@ -421,7 +445,9 @@ def _on_time(due: datetime | None, when: datetime) -> bool | None:
 
 
 @transaction.atomic
-def fault_confirm(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
+def fault_confirm(
+    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
+) -> Fault:
     now = _now(now)
     fault = _lock(fault, actor, Action.CONFIRM)
     fault.status, fault.closed_at = FaultStatus.CLOSED, now
@@ -473,7 +499,9 @@ def fault_hold(*, fault: Fault, actor: User, reason: str, now: datetime | None =
 
 
 @transaction.atomic
-def fault_resume(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
+def fault_resume(
+    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
+) -> Fault:
     now = _now(now)
     fault = _lock(fault, actor, Action.RESUME)
     held = _release_hold(fault, now)
@@ -560,7 +588,9 @@ def fault_reassign(
 
 
 @transaction.atomic
-def fault_comment(*, fault: Fault, actor: User, text: str, now: datetime | None = None) -> FaultEvent:
+def fault_comment(
+    *, fault: Fault, actor: User, text: str, now: datetime | None = None
+) -> FaultEvent:
     now = _now(now)
     fault = _lock(fault, actor, Action.COMMENT)
     text = _required(text, "text", "a comment")
@@ -583,4 +613,3 @@ def fault_escalate(
     _record(fault, EventKind.ESCALATED, actor, now, reason, level=level, automatic=False)
     _save(fault)
     return escalated
-

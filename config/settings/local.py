@@ -3,9 +3,11 @@
 import os
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import BROKER_DIR, VAR_DIR
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-development-only-not-secret"  # noqa: S105
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-development-only-not-secret"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+for folder in (BROKER_DIR / "out", BROKER_DIR / "processed"):
+    folder.mkdir(parents=True, exist_ok=True)

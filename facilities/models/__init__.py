@@ -1,6 +1,6 @@
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
-from .faults import Category, Fault, FaultEvent, FaultStatus, EventKind, OPEN_STATUSES
+from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, FaultStatus
 from .premises import Premises, PremisesKind, Region
 from .users import Role, User
 

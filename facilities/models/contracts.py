@@ -106,4 +106,3 @@ class ServiceLevel(models.Model):
             fix_minutes=self.fix_minutes,
             clock=Clock(self.clock),
         )
-

@@ -1,0 +1,135 @@
+"""Shared fixtures: one small estate and the standard people of each role.
+
+- `office_manager` manages `premises` (an office) and `hostel` (an approved premises)
+  in `region`; `contractor_user` works for `contractor`, whose contract covers `region`;
+  `regional_manager` manages `region`; `national_manager` sees everything.
+- The outsiders: `other_premises` in `other_region`, covered by `other_contractor`,
+  with `other_office_manager` and `other_contractor_user`.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from facilities.models import Role
+from tests import factories
+
+
+def pytest_configure(config):
+    """In CI a test must run against PostgreSQL: skipping for want of it is a failure."""
+    if os.environ.get("CI") == "true":
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if "postgresql" not in engine:
+            raise pytest.UsageError(f"CI=true needs DATABASE_URL for PostgreSQL; got {engine}")
+        if not os.environ.get("REDIS_URL"):
+            raise pytest.UsageError("CI=true needs REDIS_URL")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("CI") == "true":
+        config.pluginmanager.register(_FailSkipsInCI(), "fail-skips-in-ci")
+
+
+class _FailSkipsInCI:
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.skipped and "requires" in str(report.longrepr).lower():
+            report.outcome = "failed"
+            report.longrepr = f"Skipped in CI for want of a service: {report.longrepr}"
+
+
+@pytest.fixture
+def region(db):
+    return factories.RegionFactory(name="North East", code="north-east")
+
+
+@pytest.fixture
+def other_region(db):
+    return factories.RegionFactory(name="Wales", code="wales")
+
+
+@pytest.fixture
+def premises(region):
+    return factories.PremisesFactory(name="Newcastle probation office", region=region)
+
+
+@pytest.fixture
+def hostel(region):
+    return factories.ApprovedPremisesFactory(
+        name="Tyne approved premises", region=region, bed_capacity=20
+    )
+
+
+@pytest.fixture
+def other_premises(other_region):
+    return factories.PremisesFactory(
+        name="Cardiff probation office", region=other_region, nation="wales"
+    )
+
+
+@pytest.fixture
+def contractor(db):
+    return factories.ContractorFactory(name="North Facilities Ltd")
+
+
+@pytest.fixture
+def other_contractor(db):
+    return factories.ContractorFactory(name="Cymru Estates Ltd")
+
+
+@pytest.fixture
+def contract(contractor, region):
+    return factories.ContractFactory(
+        contractor=contractor, reference="MOJ-NE-001", regions=[region]
+    )
+
+
+@pytest.fixture
+def other_contract(other_contractor, other_region):
+    return factories.ContractFactory(
+        contractor=other_contractor, reference="MOJ-WA-001", regions=[other_region]
+    )
+
+
+@pytest.fixture
+def office_manager(premises, hostel):
+    return factories.UserFactory(
+        username="olivia", role=Role.OFFICE_MANAGER, premises=[premises, hostel]
+    )
+
+
+@pytest.fixture
+def other_office_manager(other_premises):
+    return factories.UserFactory(
+        username="owen", role=Role.OFFICE_MANAGER, premises=[other_premises]
+    )
+
+
+@pytest.fixture
+def contractor_user(contractor):
+    return factories.UserFactory(username="carl", role=Role.CONTRACTOR, contractor=contractor)
+
+
+@pytest.fixture
+def other_contractor_user(other_contractor):
+    return factories.UserFactory(username="cara", role=Role.CONTRACTOR, contractor=other_contractor)
+
+
+@pytest.fixture
+def regional_manager(region):
+    return factories.UserFactory(username="rhea", role=Role.CONTRACT_MANAGER, regions=[region])
+
+
+@pytest.fixture
+def national_manager(db):
+    return factories.UserFactory(username="nadia", role=Role.CONTRACT_MANAGER)
+
+
+@pytest.fixture
+def administrator(db):
+    return factories.UserFactory(
+        username="ada", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True
+    )
