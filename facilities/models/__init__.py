@@ -1,6 +1,7 @@
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
 from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, FaultStatus
+from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
 from .users import Role, User
 
@@ -13,6 +14,7 @@ __all__ = [
     "EventKind",
     "Fault",
     "FaultEvent",
+    "FaultPhoto",
     "FaultStatus",
     "Premises",
     "PremisesKind",

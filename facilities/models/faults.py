@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
 
@@ -283,7 +284,7 @@ class FaultEvent(models.Model):
         indexes = [models.Index(fields=["fault", "at"], name="event_fault_at")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} at {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
