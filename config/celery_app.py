@@ -1,4 +1,9 @@
-"""The Celery app: settings come from Django's, under the CELERY_ namespace."""
+"""The Celery app: settings come from Django's, under the CELERY_ namespace.
+
+JSON serializers, task time limits, late acknowledgement and the beat schedule are in the
+Celery section of `config/settings/base.py`; tasks are in `facilities/tasks.py`. Exactly one
+beat may run: its scheduler (`config/beat.py`) takes a lock and a second beat exits.
+"""
 
 import os
 

@@ -1,9 +1,11 @@
 """Settings shared by every environment; each value can be set from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -122,11 +124,18 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-NODE_MODULES = BASE_DIR / "node_modules"
-if (NODE_MODULES / "govuk-frontend" / "dist" / "govuk").exists():
+NODE_MODULES = BASE_DIR / "node_modules"  # `npm ci` fills it from package-lock.json
+GOVUK_FRONTEND = NODE_MODULES / "govuk-frontend" / "dist" / "govuk"
+MOJ_FRONTEND = NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"
+if GOVUK_FRONTEND.exists():
     STATICFILES_DIRS += [
-        ("govuk", NODE_MODULES / "govuk-frontend" / "dist" / "govuk"),
-        ("moj", NODE_MODULES / "@ministryofjustice" / "frontend" / "moj"),
+        ("govuk", GOVUK_FRONTEND),
+        ("moj", MOJ_FRONTEND),
+        # Both frameworks' CSS asks for fonts and images at /assets/...: they are also
+        # collected under static "assets/", and /assets/<path> redirects there
+        # (facilities.web.views.frontend_asset).
+        ("assets", GOVUK_FRONTEND / "assets"),
+        ("assets", MOJ_FRONTEND / "assets"),
     ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -171,7 +180,44 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Publishing while the broker is down gives up quickly: the outbox row is already saved and
+# the re-dispatch sends it later, so a web request never hangs on a dead broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+
+# Beat: django-celery-beat keeps the schedule in the database (editable in the admin) and
+# syncs CELERY_BEAT_SCHEDULE into it at start-up. Exactly one beat may run: the scheduler
+# takes a lock first (config/beat.py) and a second beat exits with a message.
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
+BEAT_LOCK_TTL_SECONDS = int(os.environ.get("BEAT_LOCK_TTL_SECONDS", "60"))
+BEAT_LOCK_KEY = "premises-repairs:celery-beat-lock"
+SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
+OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("OUTBOX_REDISPATCH_SECONDS", "60"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-overdue-faults": {
+        "task": "facilities.sweep_overdue",
+        "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
+        "options": {"expire_seconds": SWEEP_INTERVAL_SECONDS},
+    },
+    "redispatch-outbox": {
+        "task": "facilities.redispatch_outbox",
+        "schedule": timedelta(seconds=OUTBOX_REDISPATCH_SECONDS),
+        "options": {"expire_seconds": OUTBOX_REDISPATCH_SECONDS},
+    },
+    "daily-digest": {
+        "task": "facilities.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),  # Europe/London (CELERY_TIMEZONE)
+    },
+}
+
+# Outbox delivery: give up after this many attempts (backoff 1, 2, 4 … 60 minutes); a row
+# claimed for longer than the timeout (beyond any task time limit) was abandoned mid-send.
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
+OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "600"))
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
