@@ -79,7 +79,8 @@ def test_unrouted_fault_is_saved_and_flagged(office_manager, other_premises, oth
         reported_by=other_office_manager,
         now=TUESDAY_10,
     )
-    assert fault.pk and fault.is_unrouted
+    assert fault.pk
+    assert fault.is_unrouted
     assert fault.fix_due_at == TUESDAY_10 + timedelta(days=3)
     assert kinds(fault) == [EventKind.LOGGED, EventKind.UNROUTED]
 
@@ -303,7 +304,8 @@ def test_reopen_a_closed_fault(log, contractor_user, office_manager):
     fault = workflow.fault_fix(fault=log(), actor=contractor_user, note="done")
     fault = workflow.fault_confirm(fault=fault, actor=office_manager)
     fault = workflow.fault_reopen(fault=fault, actor=office_manager, reason="Broke again")
-    assert fault.status == FaultStatus.ACKNOWLEDGED and fault.closed_at is None
+    assert fault.status == FaultStatus.ACKNOWLEDGED
+    assert fault.closed_at is None
 
 
 def test_cancel_needs_a_reason_and_ends_the_clock(log, office_manager):
@@ -327,7 +329,8 @@ def test_hold_for_access_stops_the_clock_and_resume_extends_due_times(log, offic
         reason="Awaiting access",
         now=TUESDAY_10 + timedelta(hours=1),
     )
-    assert fault.is_on_hold and fault.next_check_at is None
+    assert fault.is_on_hold
+    assert fault.next_check_at is None
     assert not fault.is_overdue(due + timedelta(days=5))
     with pytest.raises(WorkflowError, match="already on hold"):
         workflow.fault_hold(fault=fault, actor=office_manager, reason="again")
@@ -364,7 +367,7 @@ def test_contractor_cannot_put_a_fault_on_hold(log, contractor_user):
         workflow.fault_hold(fault=log(), actor=contractor_user, reason="Awaiting parts")
 
 
-# --- Contract manager ------------------------------------------------------------------------------
+# --- Contract manager ---
 
 
 def test_change_priority_recomputes_due_times_and_records_reason(log, regional_manager):
@@ -379,7 +382,8 @@ def test_change_priority_recomputes_due_times_and_records_reason(log, regional_m
     assert fault.priority == "P1"
     assert fault.fix_due_at == TUESDAY_10 + timedelta(hours=24)
     event = fault.events.get(kind=EventKind.PRIORITY_CHANGED)
-    assert event.details["from"] == "P2" and event.details["to"] == "P1"
+    assert event.details["from"] == "P2"
+    assert event.details["to"] == "P1"
     assert event.note == "Only toilet in building"
 
 
