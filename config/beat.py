@@ -45,6 +45,7 @@ return 0
 
 class BeatLock(Protocol):
     token: str
+    after_a_crash: str
 
     def acquire(self) -> bool: ...
     def renew(self) -> bool: ...
@@ -62,6 +63,7 @@ class RedisBeatLock:
     def __init__(self, url: str, ttl: int, key: str) -> None:
         self.client = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.ttl, self.key, self.token = ttl, key, _token()
+        self.after_a_crash = f"A crashed beat's lock lapses after {ttl} s."
 
     def acquire(self) -> bool:
         return bool(self.client.set(self.key, self.token, nx=True, ex=self.ttl))
@@ -90,6 +92,7 @@ class FileBeatLock:
 
     def __init__(self, path: Path) -> None:
         self.path, self.token, self._fd = path, _token(), None
+        self.after_a_crash = f"The lock ({path}) is released when that process exits."
 
     def acquire(self) -> bool:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,11 +144,14 @@ class SingleBeatScheduler(DatabaseScheduler):
             raise AnotherBeatIsRunning(
                 "Refusing to start: another celery beat is running "
                 f"(lock held by {self.beat_lock.holder()}). Exactly one beat may run; "
-                "stop the other one first. A crashed beat's lock lapses after "
-                f"{settings.BEAT_LOCK_TTL_SECONDS} s."
+                f"stop the other one first. {self.beat_lock.after_a_crash}"
             )
         logger.info("Beat lock taken by %s", self.beat_lock.token)
-        super().__init__(*args, **kwargs)
+        try:
+            super().__init__(*args, **kwargs)
+        except BaseException:
+            self.beat_lock.release()
+            raise
 
     def tick(self, *args, **kwargs) -> float:
         if not self.beat_lock.renew():

@@ -525,3 +525,5 @@ class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="Reason")
     def short_reason(self, obj: Escalation) -> str:
         return Truncator(obj.reason).chars(80)
+
+from facilities import admin_notifications  # noqa: E402, F401  (registers the outbox and ladder)

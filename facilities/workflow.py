@@ -3,7 +3,8 @@
 reported → acknowledged → attended → (made safe) → fixed → closed, with reopened
 (back to acknowledged) and cancelled. Each step is one transaction that locks the
 fault, checks the move is legal for this person, changes the fault and writes its
-timeline event. An illegal move raises WorkflowError with a message a person can act on.
+timeline event, and queues its emails (`facilities.notifications`) in that transaction.
+An illegal move raises WorkflowError with a message a person can act on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from facilities import escalation, sla
+from facilities import escalation, notifications, sla
 from facilities.models import (
     Category,
     Contractor,
@@ -32,6 +33,7 @@ from facilities.models import (
 from facilities.models.faults import OPEN_STATUSES
 from facilities.routing import covering_contract
 from facilities.scope import can_see_fault, premises_visible_to
+from facilities.sweep import Writes, ladder_for, raise_levels
 
 
 class WorkflowError(Exception):
@@ -191,9 +193,13 @@ def paused_minutes(fault: Fault) -> float:
 
 
 def schedule_next_check(fault: Fault) -> None:
-    """Recompute the one 'look at me again at' time the sweep uses."""
+    """Recompute the one 'look at me again at' time the sweep uses (by the fault's ladder)."""
     fault.next_check_at = escalation.next_check_at(
-        fault, fault.premises.nation, fault.category.safety_critical, paused_minutes(fault)
+        fault,
+        fault.premises.nation,
+        fault.category.safety_critical,
+        paused_minutes(fault),
+        ladder_for(fault),
     )
 
 
@@ -328,7 +334,7 @@ def fault_log(
     )
     set_due_times(fault, targets)
     _save(fault)
-    _record(
+    logged = _record(
         fault,
         EventKind.LOGGED,
         reported_by,
@@ -361,6 +367,7 @@ def fault_log(
         _record(
             fault, EventKind.UNROUTED, None, now, "No contract covers this premises and category."
         )
+    notifications.queue_event_emails(fault=fault, event=logged, now=now)
     return fault
 
 
@@ -420,7 +427,10 @@ def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = No
     fault.attended_at = fault.attended_at or now
     fault.status, fault.fixed_at = FaultStatus.FIXED, now
     fault.awaiting_parts_since = None
-    _record(fault, EventKind.FIXED, actor, now, note, on_time=_on_time(fault.fix_due_at, now))
+    fixed = _record(
+        fault, EventKind.FIXED, actor, now, note, on_time=_on_time(fault.fix_due_at, now)
+    )
+    notifications.queue_event_emails(fault=fault, event=fixed, now=now)
     return _save(fault)
 
 
@@ -465,7 +475,7 @@ def fault_reopen(*, fault: Fault, actor: User, reason: str, now: datetime | None
     fault.status = FaultStatus.ACKNOWLEDGED
     fault.fixed_at = fault.closed_at = None
     fault.reopened_at, fault.reopen_count = now, fault.reopen_count + 1
-    _record(
+    reopened = _record(
         fault,
         EventKind.REOPENED,
         actor,
@@ -473,6 +483,7 @@ def fault_reopen(*, fault: Fault, actor: User, reason: str, now: datetime | None
         reason,
         previously_fixed_at=previous_fix.isoformat() if previous_fix else None,
     )
+    notifications.queue_event_emails(fault=fault, event=reopened, now=now)
     return _save(fault)
 
 
@@ -547,7 +558,7 @@ def fault_change_priority(
     old = fault.priority
     fault.priority = priority
     set_due_times(fault, _targets(fault, priority))
-    _record(
+    changed = _record(
         fault,
         EventKind.PRIORITY_CHANGED,
         actor,
@@ -556,6 +567,7 @@ def fault_change_priority(
         **{"from": old, "to": priority},
         fix_due_at=fault.fix_due_at.isoformat(),
     )
+    notifications.queue_event_emails(fault=fault, event=changed, now=now)
     return _save(fault)
 
 
@@ -601,15 +613,27 @@ def fault_comment(
 def fault_escalate(
     *, fault: Fault, actor: User, reason: str, now: datetime | None = None
 ) -> Escalation:
-    """Raise the fault to the next level of the ladder, by hand, with a reason."""
+    """Raise the fault to the next level of the ladder, by hand, with a reason.
+
+    The same raise path as the sweep's: the same event, and the next level's email with
+    the reason in it.
+    """
     now = _now(now)
     fault = _lock(fault, actor, Action.ESCALATE)
     reason = _required(reason, "reason", "why the fault needs escalating")
     level = fault.escalation_level + 1
-    escalated = Escalation.objects.create(
-        fault=fault, level=level, reason=reason, automatic=False, raised_by=actor, raised_at=now
+    ladder = ladder_for(fault)
+    writes = Writes()
+    (escalated,) = raise_levels(
+        writes,
+        fault,
+        [(level, f"escalated by hand: {reason}")],
+        now=now,
+        steps=ladder,
+        people=notifications.People.for_faults([fault]),
+        raised_by=actor,
+        reason=reason,
     )
-    fault.escalation_level = level
-    _record(fault, EventKind.ESCALATED, actor, now, reason, level=level, automatic=False)
+    writes.save()
     _save(fault)
     return escalated

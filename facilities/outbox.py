@@ -1,0 +1,272 @@
+"""Delivering the outbox: claim a row, send it, record the outcome; re-dispatch; daily digests.
+
+A row is claimed with one conditional UPDATE (`pending` → `sending`): only the worker whose
+update changed it sends it, so two workers never send the same email. A connection or SMTP
+error puts it back to `pending` with an exponential backoff; the periodic re-dispatch sends
+rows whose next attempt has come, and reclaims rows left `sending` by a worker that died
+mid-send. The only duplicate possible is that last case when the server had already taken
+the message: each email carries a Message-ID made from its row, so mail systems can tell.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import smtplib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.utils import timezone
+
+from facilities import notifications, sla
+from facilities.models import OutboxEmail, OutboxKind, OutboxStatus
+
+logger = logging.getLogger(__name__)
+
+
+class Delivery(enum.StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not pending: sent, being sent, held or failed already
+
+
+def max_attempts() -> int:
+    return getattr(settings, "OUTBOX_MAX_ATTEMPTS", 12)
+
+
+def sending_timeout() -> timedelta:
+    """How long a claim may last before the row is taken as abandoned (beyond any task limit)."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT_SECONDS", 600))
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after each failed attempt, at most an hour."""
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def claim(outbox_ids: list[int], *, now: datetime) -> list[OutboxEmail]:
+    """Take pending rows for sending with one conditional UPDATE; the rows this caller got.
+
+    `UPDATE ... SET status = 'sending' WHERE id IN (...) AND status = 'pending' RETURNING id`:
+    a row another worker has claimed (or sent) is not pending, so it is not returned here.
+    """
+    if not outbox_ids:
+        return []
+    quote = connection.ops.quote_name
+    meta = OutboxEmail._meta
+    status, claimed_at, attempts = (
+        quote(meta.get_field(name).column) for name in ("status", "claimed_at", "attempts")
+    )
+    ids = ", ".join(["%s"] * len(outbox_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {status} = %s, {claimed_at} = %s, "  # noqa: S608
+            f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} IN ({ids}) "
+            f"AND {status} = %s RETURNING {quote(meta.pk.column)}",
+            [
+                OutboxStatus.SENDING,
+                connection.ops.adapt_datetimefield_value(now),
+                *outbox_ids,
+                OutboxStatus.PENDING,
+            ],
+        )
+        taken = [row[0] for row in cursor.fetchall()]
+    if not taken:
+        return []
+    return list(
+        OutboxEmail.objects.select_related(
+            "fault__premises", "fault__category", "fault__contractor"
+        )
+        .filter(pk__in=taken)
+        .order_by("pk")
+    )
+
+
+def _mail_domain() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def message_for(email: OutboxEmail, connection=None) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=email.to,
+        connection=connection,
+        headers={
+            "Message-ID": f"<outbox-{email.pk}@{_mail_domain()}>",
+            "X-Repairs-Outbox-Key": email.dedupe_key,
+        },
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def _is_permanent(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 500 <= error.smtp_code < 600
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(500 <= code < 600 for code, _ in error.recipients.values())
+    return False
+
+
+def _record_failure(email: OutboxEmail, error: Exception, now: datetime) -> Delivery:
+    text = f"{type(error).__name__}: {error}"[:2000]
+    if _is_permanent(error) or email.attempts >= max_attempts():
+        logger.error(
+            "Email %s failed permanently after %d attempt(s): %s", email.pk, email.attempts, text
+        )
+        OutboxEmail.objects.filter(pk=email.pk, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.FAILED, last_error=text, **_rendered(email)
+        )
+        return Delivery.FAILED
+    wait = backoff(email.attempts)
+    logger.warning(
+        "Email %s not sent (attempt %d), retrying in %s: %s", email.pk, email.attempts, wait, text
+    )
+    OutboxEmail.objects.filter(pk=email.pk, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.PENDING,
+        last_error=text,
+        next_attempt_at=now + wait,
+        claimed_at=None,
+        **_rendered(email),
+    )
+    return Delivery.RETRY
+
+
+def render(email: OutboxEmail) -> None:
+    """Fill in the subject and bodies from the row's template and context (saved with the
+    outcome of the attempt, so the row keeps what was sent)."""
+    if not email.body_text:
+        email.subject, email.body_text, email.body_html = notifications.render(email)
+
+
+def _rendered(email: OutboxEmail) -> dict[str, str]:
+    return {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
+
+
+def send(email: OutboxEmail, *, connection=None, now: datetime) -> Delivery:
+    """Send a row this worker has claimed through Django's email settings; record the outcome."""
+    try:
+        render(email)
+        if connection is not None and getattr(connection, "connection", True) is None:
+            connection.open()  # shared by a batch; reopened after an error closed it
+        message_for(email, connection).send()
+    except (smtplib.SMTPException, OSError) as error:
+        if connection is not None:
+            connection.close()  # a broken connection is reopened for the next email
+        return _record_failure(email, error, now)
+    except Exception as error:  # anything else: still never leave the row claimed
+        logger.exception("Unexpected error sending email %s", email.pk)
+        return _record_failure(email, error, now)
+    OutboxEmail.objects.filter(pk=email.pk, status=OutboxStatus.SENDING).update(
+        status=OutboxStatus.SENT, sent_at=timezone.now(), last_error="", **_rendered(email)
+    )
+    return Delivery.SENT
+
+
+def deliver_many(outbox_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
+    """Claim these rows (those still pending) and send them over one SMTP connection.
+
+    Each is marked sent as soon as the server has taken it, so a worker that dies half-way
+    leaves only the email it was sending to be reclaimed.
+    """
+    now = now or timezone.now()
+    claimed = claim(outbox_ids, now=now)
+    outcomes: dict[str, int] = defaultdict(int)
+    outcomes[Delivery.SKIPPED] = len(set(outbox_ids)) - len(claimed)
+    connection = get_connection()  # opened by the first send, kept open for the rest
+    try:
+        for email in claimed:
+            outcomes[send(email, connection=connection, now=now)] += 1
+    finally:
+        connection.close()
+    return {str(outcome): n for outcome, n in outcomes.items() if n}
+
+
+def deliver(outbox_id: int, *, now: datetime | None = None) -> Delivery:
+    """Claim and send one row; SKIPPED if it was not pending (sent, taken, held or failed)."""
+    now = now or timezone.now()
+    claimed = claim([outbox_id], now=now)
+    return send(claimed[0], now=now) if claimed else Delivery.SKIPPED
+
+
+@dataclass(frozen=True)
+class Redispatch:
+    reclaimed: int
+    queued: int
+
+
+def redispatch(*, now: datetime, limit: int = 5000) -> Redispatch:
+    """Queue rows whose next attempt has come, after reclaiming abandoned claims."""
+    reclaimed = OutboxEmail.objects.filter(
+        status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout()
+    ).update(
+        status=OutboxStatus.PENDING,
+        next_attempt_at=now,
+        claimed_at=None,
+        last_error="Abandoned while sending (worker stopped); sending again.",
+    )
+    if reclaimed:
+        logger.warning("Reclaimed %d email(s) left sending by a stopped worker", reclaimed)
+    ids = list(
+        OutboxEmail.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    queued = len(ids) if ids and notifications.enqueue(ids) else 0
+    return Redispatch(reclaimed=reclaimed, queued=queued)
+
+
+def send_digests(*, now: datetime) -> int:
+    """One digest per recipient per day of the emails held for them; safe to run again."""
+    day = now.astimezone(sla.LONDON).date()
+    made: list[OutboxEmail] = []
+    with transaction.atomic():
+        held = list(
+            OutboxEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("fault__premises", "fault__category", "fault__contractor")
+            .filter(status=OutboxStatus.HELD, created_at__lte=now)
+            .order_by("created_at", "pk")
+        )
+        by_recipient: dict[str, list[OutboxEmail]] = defaultdict(list)
+        for row in held:
+            by_recipient[row.to[0]].append(row)
+        for recipient, rows in sorted(by_recipient.items()):
+            key = f"digest:{recipient}:{day.isoformat()}"
+            if OutboxEmail.objects.filter(dedupe_key=key).exists():
+                continue  # today's is made; these wait for tomorrow's
+            context = {
+                "service_name": settings.SERVICE_NAME,
+                "day": day.strftime("%-d %B %Y"),
+                "items": [
+                    {
+                        "subject": r.subject or notifications.render(r)[0],
+                        "url": notifications.fault_url(r.fault_id) if r.fault_id else "",
+                    }
+                    for r in rows
+                ],
+            }
+            (digest,) = notifications.outbox_rows(
+                kind=OutboxKind.DIGEST,
+                dedupe_key=key,
+                fault=None,
+                people=[notifications.Person(recipient)],
+                template="digest",
+                context=context,
+                now=now,
+            )
+            digest.save()
+            OutboxEmail.objects.filter(pk__in=[r.pk for r in rows]).update(
+                status=OutboxStatus.DIGESTED, digest=digest
+            )
+            made.append(digest)
+        notifications.send_on_commit([d.pk for d in made])
+    return len(made)
