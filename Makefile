@@ -7,8 +7,6 @@ PYTHON := $(shell scripts/find-python)
 .PHONY: run test install lint check browsers clean
 
 run: install
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo --if-empty
 	scripts/run-local
 
 test: install browsers

@@ -316,7 +316,7 @@ def fault_log(
     if chosen not in sla.Priority.__members__:
         raise WorkflowError("Choose a priority from P1 to P4.", field="priority")
 
-    contract = covering_contract(premises, category, now.date())
+    contract = covering_contract(premises, category, timezone.localdate(now))
     fault = Fault(
         premises=premises,
         category=category,
@@ -390,7 +390,8 @@ def fault_attend(
     now = _now(now)
     fault = _lock(fault, actor, Action.ATTEND)
     fault.acknowledged_at = fault.acknowledged_at or now
-    fault.status, fault.attended_at = FaultStatus.ATTENDED, now
+    # After a reopen the first attendance stands: it is what the service level measured.
+    fault.status, fault.attended_at = FaultStatus.ATTENDED, fault.attended_at or now
     _record(
         fault,
         EventKind.ATTENDED,
@@ -411,7 +412,7 @@ def fault_make_safe(
     note = _required(note, "note", "what was done to make it safe")
     fault.acknowledged_at = fault.acknowledged_at or now
     fault.attended_at = fault.attended_at or now
-    fault.status, fault.made_safe_at = FaultStatus.MADE_SAFE, now
+    fault.status, fault.made_safe_at = FaultStatus.MADE_SAFE, fault.made_safe_at or now
     _record(
         fault, EventKind.MADE_SAFE, actor, now, note, on_time=_on_time(fault.make_safe_due_at, now)
     )
@@ -472,6 +473,8 @@ def fault_reopen(*, fault: Fault, actor: User, reason: str, now: datetime | None
     fault = _lock(fault, actor, Action.REOPEN)
     reason = _required(reason, "reason", "why the repair is not done")
     previous_fix = fault.fixed_at
+    # The fix made it safe; reopening does not make the hazard's clock start again.
+    fault.made_safe_at = fault.made_safe_at or previous_fix
     fault.status = FaultStatus.ACKNOWLEDGED
     fault.fixed_at = fault.closed_at = None
     fault.reopened_at, fault.reopen_count = now, fault.reopen_count + 1
@@ -582,7 +585,9 @@ def fault_reassign(
         raise WorkflowError(f"{fault.reference} is already with {contractor}.", field="contractor")
     reason = _required(reason, "reason", "why the fault is being reassigned")
     previous = str(fault.contractor) if fault.contractor_id else None
-    contract = covering_contract(fault.premises, fault.category, fault.reported_at.date())
+    contract = covering_contract(
+        fault.premises, fault.category, timezone.localdate(fault.reported_at)
+    )
     fault.contractor = contractor
     fault.contract = contract if contract and contract.contractor_id == contractor.pk else None
     _record(

@@ -479,3 +479,43 @@ def test_timeline_events_cannot_be_changed(log):
         event.save()
     with pytest.raises(TypeError, match="append-only"):
         event.delete()
+
+
+def test_attending_again_after_a_reopen_keeps_the_first_attendance(
+    log, contractor_user, office_manager
+):
+    fault = log()
+    first = TUESDAY_10 + timedelta(hours=1)
+    fault = workflow.fault_attend(fault=fault, actor=contractor_user, now=first)
+    fault = workflow.fault_fix(fault=fault, actor=contractor_user, note="done", now=first)
+    fault = workflow.fault_reopen(fault=fault, actor=office_manager, reason="Leaking again")
+    fault = workflow.fault_attend(fault=fault, actor=contractor_user, now=first + timedelta(days=2))
+    assert fault.attended_at == first
+    assert fault.status == FaultStatus.ATTENDED
+
+
+def test_reopening_a_p1_fix_does_not_breach_make_safe(log, contractor_user, office_manager):
+    fault = log(slug="personal-alarms")
+    fixed = TUESDAY_10 + timedelta(hours=1)
+    fault = workflow.fault_fix(fault=fault, actor=contractor_user, note="New alarm", now=fixed)
+    fault = workflow.fault_reopen(fault=fault, actor=office_manager, reason="Alarm silent")
+    assert fault.made_safe_at == fixed
+    assert not fault.make_safe_overdue(TUESDAY_10 + timedelta(days=1))
+
+
+def test_routing_uses_the_london_date(office_manager, premises, region):
+    """00:30 BST on 1 June is still 31 May in UTC: the contract starting 1 June applies."""
+    from datetime import date
+
+    from tests.factories import ContractFactory
+
+    june = ContractFactory(regions=[region], valid_from=date(2026, 6, 1))
+    fault = workflow.fault_log(
+        premises=premises,
+        category=category("other"),
+        location="Hall",
+        description="Door closer",
+        reported_by=office_manager,
+        now=datetime(2026, 5, 31, 23, 30, tzinfo=UTC),
+    )
+    assert fault.contract == june

@@ -1,0 +1,411 @@
+"""manage.py seed_demo: the demo estate, its people, and a deterministic fault history that
+agrees with the live rules (routing, service levels, the sweep's breaches and ladder)."""
+
+import hashlib
+import io
+import itertools
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from facilities import demo, escalation, sla, workflow
+from facilities.models import (
+    Category,
+    Contract,
+    Contractor,
+    Escalation,
+    EscalationStep,
+    EventKind,
+    Fault,
+    FaultEvent,
+    OutboxEmail,
+    Premises,
+    Region,
+    Role,
+    User,
+)
+from facilities.models.notifications import all_steps
+from facilities.routing import covering_contract
+
+pytestmark = pytest.mark.django_db
+
+#: Monday 23 November 2026, noon: the demo's history runs from 23 May.
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+FAULTS = 200
+
+REAL_REGIONS = {
+    "North East",
+    "North West",
+    "Yorkshire and the Humber",
+    "Greater Manchester",
+    "East Midlands",
+    "West Midlands",
+    "East of England",
+    "London",
+    "Kent, Surrey and Sussex",
+    "South West",
+    "South Central",
+    "Wales",
+}
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    options = {"faults": FAULTS, "seed": 1, "now": NOW.isoformat(), **options}
+    call_command("seed_demo", stdout=out, stderr=io.StringIO(), **options)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded():
+    return seed()
+
+
+def digest() -> str:
+    """Every fact the demo generates, by natural keys (primary keys differ between runs)."""
+    h = hashlib.sha256()
+    faults = Fault.objects.select_related(
+        "premises", "category", "reported_by", "contract", "contractor"
+    ).order_by("reported_at", "pk")
+    skip = {"id", "updated_at", "premises", "category", "reported_by", "contract", "contractor"}
+    names = [f.attname for f in Fault._meta.concrete_fields if f.name not in skip]
+    for fault in faults:
+        row = [fault.premises.code, fault.category.slug, fault.reported_by.username]
+        row += [fault.contract.reference if fault.contract else None, str(fault.contractor)]
+        row += [getattr(fault, name) for name in names]
+        events = fault.events.select_related("actor").order_by("at", "pk")
+        row += [(e.kind, str(e.actor), e.at, e.note, sorted(e.details.items())) for e in events]
+        escalations = fault.escalations.select_related("raised_by").order_by("level")
+        row += [
+            (x.level, x.reason, x.automatic, str(x.raised_by), x.raised_at) for x in escalations
+        ]
+        h.update(repr(row).encode())
+    return h.hexdigest()
+
+
+def forget_faults() -> None:
+    FaultEvent.objects.all().delete()
+    Escalation.objects.all().delete()
+    Fault.objects.all().delete()
+
+
+# --- The estate and its people ------------------------------------------------------------
+
+
+def test_estate_has_the_twelve_regions_about_sixty_premises_and_four_contractors(seeded):
+    assert set(Region.objects.values_list("name", flat=True)) == REAL_REGIONS
+    premises = Premises.objects.all()
+    assert 55 <= premises.count() <= 65
+    aps = premises.filter(kind="approved_premises")
+    assert 12 <= aps.count() <= 18
+    assert all(20 <= ap.bed_capacity <= 30 for ap in aps)
+    assert not premises.filter(kind="office", bed_capacity__isnull=False).exists()
+    assert all(p.postcode and p.address for p in premises)
+    welsh = premises.filter(region__name="Wales")
+    assert welsh.exists()
+    assert set(welsh.values_list("nation", flat=True)) == {"wales"}
+    assert set(premises.exclude(region__name="Wales").values_list("nation", flat=True)) == {
+        "england"
+    }
+    assert Contractor.objects.count() == 4
+    assert all(c.helpdesk_email and c.account_manager_name for c in Contractor.objects.all())
+
+
+def test_contracts_have_custom_service_levels_a_rate_premises_contracts_and_a_gap(seeded):
+    custom = Contract.objects.filter(service_levels__isnull=False).distinct()
+    assert custom.filter(pounds_per_point__gt=0).exists()
+    assert Contract.objects.filter(premises__isnull=False).exists()
+    lifts = Category.objects.get(slug="lifts")
+    london = Premises.objects.filter(region__name="London")
+    assert all(covering_contract(p, lifts, NOW.date()) is None for p in london)
+    other = Category.objects.get(slug="other")
+    assert all(covering_contract(p, other, NOW.date()) for p in Premises.objects.all())
+
+
+def test_every_demo_login_exists_with_its_role_and_signs_in_with_the_printed_password(seeded):
+    logins = demo.demo_logins()
+    assert f"password {demo.DEMO_PASSWORD}" in seeded
+    for login in logins:
+        assert login.username in seeded
+    users = {u.username: u for u in User.objects.all()}
+    assert {x.username for x in logins} <= set(users)
+    roles = Counter(users[x.username].role for x in logins)
+    assert set(roles) == set(Role)
+    assert roles[Role.CONTRACTOR] == 4
+    assert roles[Role.CONTRACT_MANAGER] == 13  # national + one per region
+    admin = users["admin"]
+    assert admin.is_superuser
+    assert admin.is_staff
+    assert not users["national"].regions.exists()
+    assert users["manager.wales"].regions.get().name == "Wales"
+    assert all(users[f"helpdesk.{c.key}"].contractor.name == c.name for c in demo.CONTRACTORS)
+
+    office_managers = [users[x.username] for x in logins if x.role == "Office manager"]
+    managed = [set(u.premises.values_list("pk", flat=True)) for u in office_managers]
+    assert all(1 <= len(pks) <= 3 for pks in managed)
+    assert set().union(*managed) == set(Premises.objects.values_list("pk", flat=True))
+    assert any(u.premises.filter(kind="approved_premises").exists() for u in office_managers)
+
+    request = RequestFactory().post(reverse("login"))  # django-axes wants the request
+    for login in logins:
+        validate_password(login.password, users[login.username])
+        client = Client()
+        assert client.login(request=request, username=login.username, password=login.password)
+    response = Client().post(reverse("login"), {"username": "admin", "password": "x" * 12})
+    assert response.status_code == 200  # a wrong password is still refused
+
+
+def test_reference_data_can_be_seeded_again_without_duplicates():
+    seed(faults=0)
+    counts = [
+        m.objects.count() for m in (Region, Premises, Contractor, Contract, User, EscalationStep)
+    ]
+    seed(faults=0)
+    assert counts == [
+        m.objects.count() for m in (Region, Premises, Contractor, Contract, User, EscalationStep)
+    ]
+    assert Fault.objects.count() == 0
+
+
+# --- Faults ---------------------------------------------------------------------------------
+
+
+def test_faults_each_have_a_logged_event_and_come_from_the_premises_office_managers(seeded):
+    faults = Fault.objects.select_related("premises", "category")
+    assert faults.count() == FAULTS
+    logged = FaultEvent.objects.filter(fault=OuterRef("pk"), kind=EventKind.LOGGED)
+    assert not faults.filter(~Exists(logged)).exists()
+    start = NOW - timedelta(days=190)
+    assert all(start <= f.reported_at <= NOW for f in faults)
+    not_a_manager = faults.exclude(premises__managers=OuterRef("reported_by"))
+    assert not faults.filter(Exists(not_a_manager.filter(pk=OuterRef("pk")))).exists()
+    for fault in faults:
+        events = list(fault.events.order_by("at", "pk"))
+        assert events[0].kind == EventKind.LOGGED
+        assert events[0].at == fault.reported_at
+        assert all(a.at <= b.at for a, b in itertools.pairwise(events))
+        assert all(e.at <= NOW for e in events)
+        routing = {e.kind for e in events} & {EventKind.ROUTED, EventKind.UNROUTED}
+        assert routing == {EventKind.ROUTED if fault.contract_id else EventKind.UNROUTED}
+    assert not OutboxEmail.objects.exists()  # history sends no emails
+    assert f"Faults: {FAULTS} (" in seeded
+    assert "Overdue now: " in seeded
+    assert "beds out of use now: " in seeded
+
+
+def test_due_times_are_the_service_level_clock_applied_to_the_targets(seeded):
+    for fault in Fault.objects.select_related("premises"):
+        paused = fault.paused.total_seconds() / 60
+
+        def due(minutes, fault=fault, paused=paused):
+            if minutes is None:
+                return None
+            return sla.due_at(
+                fault.reported_at, minutes + paused, fault.clock, fault.premises.nation
+            )
+
+        assert fault.attend_due_at == due(fault.attend_target_minutes)
+        assert fault.make_safe_due_at == due(fault.make_safe_target_minutes)
+        assert fault.fix_due_at == due(fault.fix_target_minutes)
+        if fault.contract_id:
+            targets = fault.contract.targets_for(fault.priority)
+        else:
+            targets = sla.DEFAULT_TARGETS[sla.Priority(fault.priority)]
+        assert (fault.attend_target_minutes, fault.fix_target_minutes) == (
+            targets.attend_minutes,
+            targets.fix_minutes,
+        )
+        assert fault.clock == targets.clock
+
+
+def test_routing_agrees_with_covering_contract(seeded):
+    faults = list(Fault.objects.select_related("premises", "category", "contract").order_by("pk"))
+    for fault in faults[:: len(faults) // 30][:30]:
+        expected = covering_contract(fault.premises, fault.category, fault.reported_at.date())
+        assert fault.contract == expected
+        if expected:
+            assert fault.contractor_id == expected.contractor_id
+    routing = demo.ContractMap.load()
+    categories = list(Category.objects.all())
+    for premises in Premises.objects.all():
+        for category in categories:
+            expected = covering_contract(premises, category, NOW.date())
+            assert routing.covering(premises, category, NOW.date()) == expected
+    lifts, before = Category.objects.get(slug="lifts"), date(2025, 1, 15)
+    for premises in Premises.objects.filter(region__name="London"):  # their lift contract ran
+        expected = covering_contract(premises, lifts, before)
+        assert expected is not None
+        assert routing.covering(premises, lifts, before) == expected
+
+
+def test_history_has_unrouted_overdue_reopened_on_hold_and_cancelled_faults(seeded):
+    faults = Fault.objects.all()
+    assert faults.filter(events__kind=EventKind.UNROUTED).exists()  # London's lifts
+    assert faults.filter(events__kind=EventKind.REASSIGNED).exists()  # as spot orders
+    assert faults.overdue(NOW).exists()
+    assert faults.filter(reopen_count__gt=0).exists()
+    assert faults.filter(status="cancelled").exists()
+    assert faults.filter(status="closed").count() > FAULTS / 2
+    assert faults.filter(category__safety_critical=True, priority="P1").exists()
+    kinds = set(FaultEvent.objects.values_list("kind", flat=True))
+    assert kinds >= {
+        "logged",
+        "routed",
+        "unrouted",
+        "acknowledged",
+        "attended",
+        "made_safe",
+        "fixed",
+        "closed",
+        "reopened",
+        "on_hold",
+        "resumed",
+        "breached",
+        "escalated",
+        "comment",
+    }
+    assert faults.filter(beds_out_of_use__gt=0).exists()
+    assert not faults.filter(beds_out_of_use__gt=0, premises__kind="office").exists()
+
+
+def test_winter_heating_faults_are_raised_to_p1_and_some_faults_wait_unrouted():
+    seed(faults=1500, seed=3)
+    assert Fault.objects.unrouted().open().exists()  # some still wait for a contractor
+    winter = Q(reported_at__month__in=[11, 12, 1, 2, 3])
+    raised = Fault.objects.filter(winter, category__slug="heating-hot-water", priority="P1")
+    assert raised.exists()
+    assert all(
+        f.events.filter(kind=EventKind.PRIORITY_CHANGED, details__to="P1").exists() for f in raised
+    )
+
+
+def test_open_faults_never_have_more_beds_out_of_use_than_the_premises_has(seeded):
+    out = (
+        Premises.objects.filter(faults__status__in=["reported", "acknowledged", "attended"])
+        .annotate(out=Sum("faults__beds_out_of_use"))
+        .values_list("out", "bed_capacity")
+    )
+    assert all(taken <= (capacity or 0) for taken, capacity in out)
+    open_ = Fault.objects.open()
+    by_premises = open_.values("premises").annotate(out=Sum("beds_out_of_use"))
+    capacity = dict(Premises.objects.values_list("pk", "bed_capacity"))
+    assert all(row["out"] <= (capacity[row["premises"]] or 0) for row in by_premises)
+
+
+def test_breaches_and_escalations_are_what_the_sweep_would_have_recorded(seeded):
+    steps = all_steps()
+    faults = Fault.objects.select_related("premises", "category")
+    for fault in faults:
+        if fault.on_hold_since:
+            continue
+        end = fault.cancelled_at or NOW
+        nation, safety = fault.premises.nation, fault.category.safety_critical
+        for step, done in (
+            ("attend", fault.attended_at),
+            ("make_safe", fault.made_safe_at or fault.fixed_at),
+            ("fix", fault.fixed_at),
+        ):
+            due = getattr(fault, f"{step}_due_at")
+            late = due is not None and (done or end) > due
+            breached = getattr(fault, f"{step}_breached_at")
+            assert breached == (due if late else None), (fault.reference, step)
+        levels = list(fault.escalations.values_list("level", flat=True))
+        assert len(levels) == len(set(levels))
+        assert fault.escalation_level == max(levels, default=0)
+        ladder = escalation.resolve_ladder(
+            steps, contract_id=fault.contract_id, region_id=fault.premises.region_id
+        )
+        if fault.is_open:  # nothing left for the sweep to do, and it knows when to look next
+            assert not escalation.breaches_due(
+                fault, nation, fault.paused.total_seconds() / 60, NOW
+            )
+            assert not escalation.levels_due(fault, nation, safety, NOW, ladder)
+            assert fault.next_check_at is None or fault.next_check_at > NOW
+        else:
+            assert fault.next_check_at is None
+    per_fault = Escalation.objects.values("fault", "level").annotate(n=Count("id"))
+    assert all(row["n"] == 1 for row in per_fault)
+    assert Escalation.objects.filter(automatic=True).exists()
+    assert Escalation.objects.filter(level=4).exists()
+    assert FaultEvent.objects.filter(kind=EventKind.ESCALATED).count() == Escalation.objects.count()
+
+
+def test_next_check_is_where_the_workflow_would_put_it(seeded):
+    for fault in Fault.objects.open().select_related("premises", "category")[:30]:
+        stored = fault.next_check_at
+        workflow.schedule_next_check(fault)
+        assert fault.next_check_at == stored
+
+
+def test_escalation_levels_follow_the_ladder_with_safety_critical_one_higher(seeded):
+    automatic = Escalation.objects.filter(automatic=True).select_related("fault__category")
+    assert automatic.exists()
+    rungs = {"Attendance is overdue.": 1, "The fix is overdue.": 2}
+    for raised in automatic:
+        bump = 1 if raised.fault.category.safety_critical else 0
+        if raised.reason in rungs:
+            assert raised.level == rungs[raised.reason] + bump
+        else:
+            assert raised.reason.startswith("The fix is overdue by a further")
+            assert raised.level >= 3
+    manual = Escalation.objects.filter(automatic=False)
+    assert all(x.raised_by.role == Role.OFFICE_MANAGER for x in manual)
+
+
+# --- Determinism and re-running --------------------------------------------------------------
+
+
+def test_same_seed_and_now_give_the_same_data_and_another_seed_does_not():
+    seed(faults=120)
+    first = digest()
+    forget_faults()
+    seed(faults=120)
+    assert digest() == first
+    forget_faults()
+    seed(faults=120, seed=2)
+    assert digest() != first
+
+
+def test_if_empty_does_nothing_once_there_are_faults_but_prints_the_logins(seeded):
+    events = FaultEvent.objects.count()
+    out = seed(if_empty=True, faults=50)
+    assert Fault.objects.count() == FAULTS
+    assert FaultEvent.objects.count() == events
+    assert "helpdesk.acme" in out
+    assert demo.DEMO_PASSWORD in out
+
+
+def test_if_empty_seeds_an_empty_database():
+    seed(if_empty=True, faults=30)
+    assert Fault.objects.count() == 30
+
+
+def test_seeding_again_without_if_empty_is_refused_with_a_clear_message(seeded):
+    with pytest.raises(CommandError, match="already has 200 faults"):
+        seed()
+
+
+def test_logins_can_be_listed_without_the_database():
+    table = demo.format_logins()
+    assert table.splitlines()[0].split() == ["Username", "Role", "Scope", "Password"]
+    usernames = [x.username for x in demo.demo_logins()]
+    assert len(usernames) == len(set(usernames))
+    assert {"admin", "national", "manager.northeast", "office.newcastle", "helpdesk.acme"} <= set(
+        usernames
+    )
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY needs PostgreSQL")
+def test_copy_and_bulk_create_write_the_same_rows():
+    demo.seed_demo(faults=150, seed=4, now=NOW, writer=demo.CopyWriter())
+    copied = digest()
+    forget_faults()
+    demo.seed_demo(faults=150, seed=4, now=NOW, writer=demo.BulkCreateWriter())
+    assert digest() == copied
