@@ -1,6 +1,7 @@
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
 from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, FaultStatus
+from .notifications import EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
 from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
 from .users import Role, User
@@ -11,11 +12,15 @@ __all__ = [
     "Contract",
     "Contractor",
     "Escalation",
+    "EscalationStep",
     "EventKind",
     "Fault",
     "FaultEvent",
     "FaultPhoto",
     "FaultStatus",
+    "OutboxEmail",
+    "OutboxKind",
+    "OutboxStatus",
     "Premises",
     "PremisesKind",
     "Region",
