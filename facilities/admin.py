@@ -526,4 +526,5 @@ class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def short_reason(self, obj: Escalation) -> str:
         return Truncator(obj.reason).chars(80)
 
+
 from facilities import admin_notifications  # noqa: E402, F401  (registers the outbox and ladder)

@@ -1,25 +1,26 @@
 """The home page's figures for one person: selectors returning plain data.
 
 Every figure is scoped by `facilities.scope.faults_visible_to` (the one scoping
-rule) and uses the named slices of `FaultQuerySet` (`open`, `overdue`,
-`safety_critical`, `with_beds_out_of_use`), so the home page agrees with every
-list, report and sweep about what "overdue" or "beds out of use" means.
+rule) and uses the named slices of `facilities.fault_filters` (`overdue`,
+`safety_critical`, `beds_out_of_use`, `open_over_24h`, `without_heating`: the
+same conditions as `FaultQuerySet`'s), so the home page agrees with every list,
+report and sweep about what "overdue" or "beds out of use" means, and each number
+links to the fault list filtered to exactly the faults it counts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
-from django.db.models import Case, Count, DateTimeField, F, Q, Sum, Value, When
-from django.db.models.functions import Least
+from django.db.models import Count, Sum
 
+from facilities import fault_filters as slices
+from facilities.deadlines import first_unmet_deadline
 from facilities.models import Fault, Role, User
 from facilities.scope import faults_visible_to
 from facilities.timewords import describe_lateness
-
-#: Later than any due time, so "not missed" sorts after every missed one.
-_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -30,27 +31,115 @@ class HeadlineCounts:
     beds_out_of_use: int
 
 
-def headline_counts(user: User, now: datetime) -> HeadlineCounts:
-    """The four headline numbers for what this user may see, in one query.
+@dataclass(frozen=True)
+class HomeFigures:
+    """Everything the home page counts: the headline counts and the two "state of the
+    estate" figures regional leadership asked for."""
 
-    Each figure is a filtered count (or sum) over the user's open faults, the
-    filter being "in this named slice" (a non-correlated sub-select over open
-    faults), so the definitions stay in FaultQuerySet and nothing loops in Python.
+    counts: HeadlineCounts
+    safety_critical_over_24h: int
+    premises_without_heating: int
+
+
+def home_figures(user: User, now: datetime) -> HomeFigures:
+    """The home page's numbers for what this user may see, in one query and one pass.
+
+    Each figure is a filtered count (or sum) over the user's open faults, the filter being
+    one of the named slices the fault list filters with (`facilities.fault_filters`), so
+    each number links to exactly the faults it counts and nothing loops in Python.
     """
-    open_faults = faults_visible_to(user).open()
-
-    def within(slice_):
-        return Q(pk__in=slice_.values("pk"))
-
+    open_faults = slices.with_premises_named(faults_visible_to(user).open(), user)
     totals = open_faults.aggregate(
         open_faults=Count("pk"),
-        overdue=Count("pk", filter=within(open_faults.overdue(now))),
-        safety_critical_open=Count("pk", filter=within(open_faults.safety_critical())),
-        beds_out_of_use=Sum(
-            "beds_out_of_use", filter=within(open_faults.with_beds_out_of_use()), default=0
+        overdue=Count("pk", filter=slices.overdue(now)),
+        safety_critical_open=Count("pk", filter=slices.safety_critical()),
+        beds_out_of_use=Sum("beds_out_of_use", filter=slices.beds_out_of_use(), default=0),
+        safety_critical_over_24h=Count("pk", filter=slices.open_over_24h(now)),
+        premises_without_heating=Count(
+            "premises_id", distinct=True, filter=slices.without_heating()
         ),
     )
-    return HeadlineCounts(**totals)
+    return HomeFigures(
+        counts=HeadlineCounts(
+            open_faults=totals["open_faults"],
+            overdue=totals["overdue"],
+            safety_critical_open=totals["safety_critical_open"],
+            beds_out_of_use=totals["beds_out_of_use"],
+        ),
+        safety_critical_over_24h=totals["safety_critical_over_24h"],
+        premises_without_heating=totals["premises_without_heating"],
+    )
+
+
+def headline_counts(user: User, now: datetime) -> HeadlineCounts:
+    """The four headline numbers for what this user may see, in one query."""
+    return home_figures(user, now).counts
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One number on the home page and the fault list query that shows exactly its faults."""
+
+    id: str
+    number: int
+    label: str
+    list_query: str  # for /faults/?<list_query>
+    alert: bool = False
+
+
+def _plural(number: int, one: str, many: str) -> str:
+    return one if number == 1 else many
+
+
+def headlines(figures: HomeFigures) -> list[Headline]:
+    """The home page's numbers in order, each with its link to the fault list.
+
+    Every slice is of open faults, the list's default; the links still say `status=open` so
+    they mean the same whatever the list's default becomes.
+    """
+    counts = figures.counts
+
+    def query(**only: str) -> str:
+        return urlencode({"status": "open", **only})
+
+    return [
+        Headline(
+            "open-faults",
+            counts.open_faults,
+            f"open {_plural(counts.open_faults, 'fault', 'faults')}",
+            query(),
+        ),
+        Headline(
+            "overdue-faults", counts.overdue, "overdue", query(overdue="1"), counts.overdue > 0
+        ),
+        Headline(
+            "safety-critical-faults",
+            counts.safety_critical_open,
+            "safety-critical open",
+            query(safety_critical="1"),
+            counts.safety_critical_open > 0,
+        ),
+        Headline(
+            "safety-critical-over-24h",
+            figures.safety_critical_over_24h,
+            "safety-critical open longer than 24 hours",
+            query(open_over_24h="1"),
+            figures.safety_critical_over_24h > 0,
+        ),
+        Headline(
+            "beds-out-of-use",
+            counts.beds_out_of_use,
+            f"{_plural(counts.beds_out_of_use, 'bed', 'beds')} out of use now",
+            query(beds="1"),
+        ),
+        Headline(
+            "premises-without-heating",
+            figures.premises_without_heating,
+            "premises without heating now",
+            query(without_heating="1"),
+            figures.premises_without_heating > 0,
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -68,34 +157,30 @@ class LateFault:
         return f"{self.step} overdue by {describe_lateness(self.lateness)}"
 
 
-def _missed(done_is_null: Q, due_field: str) -> Case:
-    return Case(When(done_is_null, then=F(due_field)), default=Value(_NEVER))
-
-
 def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
-    """The user's open overdue faults, the longest overdue first."""
+    """The user's open overdue faults, the longest overdue first.
+
+    Overdue and "how long" both come from the earliest unmet deadline (`facilities.deadlines`:
+    past it exactly when `FaultQuerySet.overdue` says so), which is indexed for open faults
+    not on hold, so this reads `limit` index entries, not every open fault.
+    """
     faults = (
-        faults_visible_to(user)
-        .overdue(now)
+        slices.with_premises_named(faults_visible_to(user).open(), user)
+        .filter(on_hold_since__isnull=True)
+        .annotate(late_since=first_unmet_deadline())
+        .filter(late_since__lt=now)
         .select_related("premises", "category")
-        .annotate(
-            late_since=Least(
-                _missed(Q(attended_at__isnull=True, attend_due_at__lt=now), "attend_due_at"),
-                _missed(
-                    Q(made_safe_at__isnull=True, fixed_at__isnull=True, make_safe_due_at__lt=now),
-                    "make_safe_due_at",
-                ),
-                _missed(Q(fixed_at__isnull=True, fix_due_at__lt=now), "fix_due_at"),
-                output_field=DateTimeField(),
-            )
-        )
         .order_by("late_since", "pk")[:limit]
     )
-    return [_late_fault(fault, now) for fault in faults]
+    return [late for fault in faults if (late := late_fault(fault, now))]
 
 
-def _late_fault(fault: Fault, now: datetime) -> LateFault:
-    """Which deadline the fault missed first: the same tests as `overdue_q`."""
+def late_fault(fault: Fault, now: datetime) -> LateFault | None:
+    """Which deadline an open fault missed first and by how much (None if none is missed).
+
+    The same tests as `overdue_q`, so it agrees with `FaultQuerySet.overdue` for an open
+    fault that is not on hold.
+    """
     missed = [
         (due, step)
         for due, step, not_done in (
@@ -109,6 +194,8 @@ def _late_fault(fault: Fault, now: datetime) -> LateFault:
         )
         if not_done and due is not None and due < now
     ]
+    if not missed:
+        return None
     due, step = min(missed, key=lambda item: item[0])
     return LateFault(fault=fault, step=step, due=due, lateness=now - due)
 

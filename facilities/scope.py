@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from facilities.models import Fault, Premises, Role, User
+from facilities.models import Fault, Premises, ReportSnapshot, Role, User
 
 
 def fault_scope(user: User) -> Q | None:
@@ -51,3 +51,20 @@ def premises_visible_to(user: User) -> QuerySet[Premises]:
 
 def can_see_fault(user: User, fault: Fault) -> bool:
     return faults_visible_to(user).filter(pk=fault.pk).exists()
+
+
+def report_snapshots_visible_to(user: User) -> QuerySet[ReportSnapshot]:
+    """Issued reports the user may open: every one for national contract managers and
+    administrators; their regions' for regional contract managers; a contractor its own.
+    Office managers see their premises' figures on the report page, not issued reports."""
+    snapshots = ReportSnapshot.objects.select_related("region", "contractor", "created_by")
+    if not user.is_authenticated or not user.is_active:
+        return snapshots.none()
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return snapshots
+    if user.role == Role.CONTRACT_MANAGER:
+        region_ids = list(user.regions.values_list("pk", flat=True))
+        return snapshots.filter(region_id__in=region_ids) if region_ids else snapshots
+    if user.role == Role.CONTRACTOR and user.contractor_id:
+        return snapshots.filter(contractor_id=user.contractor_id)
+    return snapshots.none()

@@ -212,17 +212,28 @@ def set_due_times(fault: Fault, targets: sla.Targets) -> None:
     recompute_due_times(fault)
 
 
-def recompute_due_times(fault: Fault) -> None:
+def recompute_due_times(fault: Fault, *, pending_only: bool = False) -> None:
+    """Due times from logging plus time on hold.
+
+    With `pending_only`, a step already done keeps the due time it was judged against
+    (a hold after a late attendance must not make that attendance on time).
+    """
     clock, nation, extra = sla.Clock(fault.clock), fault.premises.nation, paused_minutes(fault)
 
-    def due(minutes: int | None) -> datetime | None:
+    def due(minutes: int | None, done: datetime | None, current: datetime | None):
         if minutes is None:
             return None
+        if pending_only and done is not None and current is not None:
+            return current
         return sla.due_at(fault.reported_at, minutes + extra, clock, nation)
 
-    fault.attend_due_at = due(fault.attend_target_minutes)
-    fault.make_safe_due_at = due(fault.make_safe_target_minutes)
-    fault.fix_due_at = due(fault.fix_target_minutes)
+    fault.attend_due_at = due(fault.attend_target_minutes, fault.attended_at, fault.attend_due_at)
+    fault.make_safe_due_at = due(
+        fault.make_safe_target_minutes,
+        fault.made_safe_at or fault.fixed_at,
+        fault.make_safe_due_at,
+    )
+    fault.fix_due_at = due(fault.fix_target_minutes, fault.fixed_at, fault.fix_due_at)
 
 
 def _targets(fault: Fault, priority: str) -> sla.Targets:
@@ -426,6 +437,7 @@ def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = No
     note = _required(note, "note", "what was done to fix it")
     fault.acknowledged_at = fault.acknowledged_at or now
     fault.attended_at = fault.attended_at or now
+    _release_hold(fault, now)  # a fix ends any hold: its time still counts as paused
     fault.status, fault.fixed_at = FaultStatus.FIXED, now
     fault.awaiting_parts_since = None
     fixed = _record(
@@ -519,7 +531,7 @@ def fault_resume(
     now = _now(now)
     fault = _lock(fault, actor, Action.RESUME)
     held = _release_hold(fault, now)
-    recompute_due_times(fault)
+    recompute_due_times(fault, pending_only=True)
     _record(
         fault,
         EventKind.RESUMED,

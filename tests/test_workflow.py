@@ -519,3 +519,28 @@ def test_routing_uses_the_london_date(office_manager, premises, region):
         now=datetime(2026, 5, 31, 23, 30, tzinfo=UTC),
     )
     assert fault.contract == june
+
+
+def test_resume_does_not_move_the_due_time_of_a_step_already_done(
+    log, contractor_user, office_manager
+):
+    fault = log()
+    late = fault.attend_due_at + timedelta(hours=1)
+    fault = workflow.fault_attend(fault=fault, actor=contractor_user, now=late)
+    attend_due = fault.attend_due_at
+    fault = workflow.fault_hold(fault=fault, actor=office_manager, reason="No access", now=late)
+    fault = workflow.fault_resume(fault=fault, actor=office_manager, now=late + timedelta(hours=5))
+    assert fault.attend_due_at == attend_due
+    assert fault.attend_overdue(late)
+    assert fault.fix_due_at == TUESDAY_10 + timedelta(days=3, hours=5)
+
+
+def test_fixing_a_fault_on_hold_ends_the_hold(log, contractor_user, office_manager):
+    fault = workflow.fault_hold(
+        fault=log(), actor=office_manager, reason="No access", now=TUESDAY_10
+    )
+    fault = workflow.fault_fix(
+        fault=fault, actor=contractor_user, note="Got in", now=TUESDAY_10 + timedelta(hours=2)
+    )
+    assert not fault.is_on_hold
+    assert fault.paused == timedelta(hours=2)

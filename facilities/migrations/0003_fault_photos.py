@@ -7,25 +7,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0002_seed_categories'),
+        ("facilities", "0002_seed_categories"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FaultPhoto',
+            name="FaultPhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(upload_to=facilities.models.photos.photo_path)),
-                ('content_type', models.CharField(max_length=20)),
-                ('original_name', models.CharField(blank=True, max_length=200)),
-                ('uploaded_at', models.DateTimeField()),
-                ('fault', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='photos', to='facilities.fault')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("image", models.ImageField(upload_to=facilities.models.photos.photo_path)),
+                ("content_type", models.CharField(max_length=20)),
+                ("original_name", models.CharField(blank=True, max_length=200)),
+                ("uploaded_at", models.DateTimeField()),
+                (
+                    "fault",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="photos",
+                        to="facilities.fault",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['uploaded_at', 'id'],
+                "ordering": ["uploaded_at", "id"],
             },
         ),
     ]

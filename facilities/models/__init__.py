@@ -4,6 +4,7 @@ from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, Fault
 from .notifications import EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
 from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
+from .reports import ReportScope, ReportSnapshot
 from .users import Role, User
 
 __all__ = [
@@ -24,6 +25,8 @@ __all__ = [
     "Premises",
     "PremisesKind",
     "Region",
+    "ReportScope",
+    "ReportSnapshot",
     "Role",
     "ServiceLevel",
     "User",

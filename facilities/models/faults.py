@@ -11,8 +11,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from facilities.deadlines import first_unmet_deadline
 
 from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
 
@@ -180,6 +183,54 @@ class Fault(models.Model):
             models.Index(fields=["contractor", "status"], name="fault_contractor_status"),
             models.Index(fields=["reported_at"], name="fault_reported_at"),
             models.Index(fields=["status", "priority"], name="fault_status_priority"),
+            # The fault list (facilities.fault_filters): open faults newest first, walked in
+            # order until a page is found, whatever the filter; by premises (and category:
+            # safety-critical, heating) for office and regional managers; by priority for that
+            # sort and filter; the rare slices (beds out of use, unrouted) on their own.
+            models.Index(
+                fields=["-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="fault_open_newest",
+            ),
+            models.Index(
+                fields=["premises", "category", "-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="fault_open_premises_category",
+            ),
+            models.Index(
+                fields=["priority", "-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUS_VALUES),
+                name="fault_open_priority",
+            ),
+            models.Index(
+                fields=["-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUS_VALUES, beds_out_of_use__gt=0),
+                name="fault_open_beds",
+            ),
+            models.Index(
+                fields=["-reported_at", "-id"],
+                condition=Q(status__in=OPEN_STATUS_VALUES, contractor__isnull=True),
+                name="fault_open_unrouted",
+            ),
+            # The list at any status sorted by fix due or by priority.
+            models.Index(fields=["fix_due_at", "id"], name="fault_fix_due"),
+            models.Index(fields=["priority", "-reported_at", "-id"], name="fault_priority_newest"),
+            # A premises' faults of any status, newest first (the list's premises filter).
+            models.Index(fields=["premises", "-reported_at"], name="fault_premises_reported"),
+            # The home page's "most overdue": open faults not on hold by their earliest
+            # unmet deadline (facilities.deadlines), read ten at a time.
+            models.Index(
+                first_unmet_deadline(),
+                condition=Q(status__in=OPEN_STATUS_VALUES, on_hold_since__isnull=True),
+                name="fault_open_first_deadline",
+            ),
+            # A premises page's recent history: the most recently closed or cancelled.
+            models.Index(
+                F("premises"),
+                Coalesce("closed_at", "cancelled_at").desc(),
+                condition=Q(status__in=["closed", "cancelled"]),
+                name="fault_premises_history",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -179,6 +179,7 @@ class OutboxKind(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     ESCALATION = "escalation", "Escalation"
     DIGEST = "digest", "Daily digest"
+    REPORT = "report", "Monthly performance report"
 
 
 class OutboxEmail(models.Model):

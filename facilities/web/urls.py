@@ -13,4 +13,6 @@ urlpatterns = [
     path("", include("facilities.web.urls_finding")),
     # One fault: logging it, its page and the actions on it.
     path("", include("facilities.web.urls_fault")),
+    # Contractor performance reports.
+    path("", include("facilities.web.urls_reports")),
 ]

@@ -18,11 +18,13 @@ from facilities import dashboard
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    figures = dashboard.home_figures(request.user, now)
     return render(
         request,
         "home.html",
         {
-            "counts": dashboard.headline_counts(request.user, now),
+            "counts": figures.counts,
+            "headlines": dashboard.headlines(figures),
             "scope": dashboard.describe_scope(request.user),
             "late_faults": dashboard.most_overdue(request.user, now),
         },

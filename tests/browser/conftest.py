@@ -4,6 +4,7 @@ Never downloads a browser: `make test` installs Debian's `chromium`, and we laun
 path. Screenshots go to `artefacts/screenshots/` (not committed).
 """
 
+import importlib
 import json
 import os
 import shutil
@@ -20,6 +21,28 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 pytestmark = pytest.mark.browser
+
+
+SEEDING_MIGRATIONS = [
+    ("facilities.migrations.0002_seed_categories", "add_categories"),
+    ("facilities.migrations.0005_seed_default_ladder", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_seeded_by_migrations(request, _django_db_helper):
+    """Put back the rows the data migrations seed (categories, the default ladder).
+
+    Playwright's sync API keeps an event loop running in the test thread, so Django gives
+    the test a connection without the serialized copy `serialized_rollback` restores from:
+    after a transactional test flushes the tables, those rows would be gone for the next one.
+    """
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.apps import apps
+
+    for module, function in SEEDING_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(scope="session")

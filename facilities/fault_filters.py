@@ -1,0 +1,434 @@
+"""Which faults: the one definition of the fault list's filters.
+
+The list page, its CSV download, the REST API and report drill-downs all narrow faults with
+`FaultFilter`, so a link from any of them means the same faults everywhere. A FaultFilter
+always starts from the user's scope (`facilities.scope.fault_scope`, the rule that
+`faults_visible_to` applies; a queryset passed in is narrowed to it too): no filter value,
+however crafted, reaches a fault outside it, and the choices offered are only the premises,
+regions and contractors the user may see. A value that is not one of those choices matches
+nothing (the form says why), rather than being silently ignored.
+
+Without a status the list shows open faults (`status=open`, every open status); `status=all`
+shows every status, and so does a search by reference, whatever the status filter says (a
+closed fault is still found by its reference). The choices are read once, as plain lists,
+so validating and rendering them costs no further queries.
+
+The named slices below (`overdue`, `safety_critical`, `beds_out_of_use`, `open_over_24h`,
+`without_heating`) are the conditions the home page counts with, so each number there links
+to exactly the faults it counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import django_filters
+from django import forms
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import F, OrderBy, Q, QuerySet
+from django.http import QueryDict
+from django.utils import timezone
+
+from facilities.models import Category, Contract, Contractor, Fault, FaultStatus, Premises, Role
+from facilities.models.contracts import PRIORITY_CHOICES
+from facilities.models.faults import (
+    OPEN_STATUS_VALUES,
+    FaultQuerySet,
+    overdue_q,
+    pk_from_reference,
+)
+from facilities.reports.drilldown import ReportFilter
+from facilities.scope import fault_scope, premises_visible_to
+
+#: `status` values beyond the single statuses.
+OPEN = "open"
+ALL = "all"
+#: `contractor` value for faults no contract covers.
+UNROUTED = "unrouted"
+#: A search looks for at most this many words (each must appear somewhere).
+MAX_SEARCH_WORDS = 5
+
+STATUS_CHOICES = [(OPEN, "Open (not yet fixed)"), (ALL, "All statuses"), *FaultStatus.choices]
+
+LONG_OPEN = timedelta(hours=24)
+
+
+# --- Named slices, shared with the home dashboard -------------------------------------------
+#
+# Conditions on *open* faults: the list applies `is_open()` once beside them (see
+# `FaultFilter.only_status`) and the dashboard counts them over the user's open faults in one
+# pass (`Count(..., filter=...)`). Together with `is_open()` each means what FaultQuerySet's
+# slice of the same name means (built from the same `overdue_q`). Applying `is_open()` twice
+# would make PostgreSQL square its estimate of open faults and choose slow plans.
+
+
+def is_open() -> Q:
+    return Q(status__in=OPEN_STATUS_VALUES)
+
+
+def overdue(now: datetime) -> Q:
+    """Not on hold and past a due time for a step not yet done (FaultQuerySet.overdue)."""
+    return Q(on_hold_since__isnull=True) & overdue_q(now)
+
+
+def safety_critical() -> Q:
+    return Q(category__safety_critical=True)
+
+
+def beds_out_of_use() -> Q:
+    """Beds stay out of use until the fault is fixed (FaultQuerySet.with_beds_out_of_use)."""
+    return Q(beds_out_of_use__gt=0)
+
+
+def open_over_24h(now: datetime) -> Q:
+    """Safety-critical and reported more than 24 hours ago (and still open)."""
+    return safety_critical() & Q(reported_at__lt=now - LONG_OPEN)
+
+
+def without_heating() -> Q:
+    """A heating fault: while open, its premises is without (full) heating."""
+    return Q(category__is_heating=True)
+
+
+#: "Show only" filters that only ever match open faults.
+OPEN_ONLY = ("overdue", "open_over_24h", "beds", "without_heating")
+
+
+def with_premises_named(
+    faults: FaultQuerySet, user, region_premises_ids: list[int] | None = None
+) -> FaultQuerySet:
+    """The same faults, with a regional contract manager's premises named as well.
+
+    Their scope is "at premises in my regions" (a join). Naming the premises is redundant
+    (never wider than the scope) but lets PostgreSQL read just those premises' open faults
+    from the per-premises indexes instead of every open fault. Other scopes are left alone
+    (an office manager's already names premises; a national one has no regions).
+    """
+    is_contract_manager = (
+        user.is_authenticated and not user.is_superuser and user.role == Role.CONTRACT_MANAGER
+    )
+    if not is_contract_manager:
+        return faults
+    if region_premises_ids is None:
+        region_premises_ids = list(
+            Premises.objects.filter(region__contract_managers=user).values_list("pk", flat=True)
+        )
+    return faults.filter(premises_id__in=region_premises_ids) if region_premises_ids else faults
+
+
+# --- Sort orders ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """One server-side order of the list; `column` is the table column it sorts."""
+
+    value: str
+    label: str
+    column: str
+    aria_sort: str  # "ascending" or "descending", for the column header
+    order_by: tuple[str | OrderBy, ...]
+
+
+SORT_ORDERS = {
+    order.value: order
+    for order in (
+        SortOrder(
+            "newest", "Reported, newest first", "reported", "descending", ("-reported_at", "-pk")
+        ),
+        SortOrder(
+            "oldest", "Reported, oldest first", "reported", "ascending", ("reported_at", "pk")
+        ),
+        SortOrder(
+            "fix_due",
+            "Fix due, soonest first",
+            "fix_due",
+            "ascending",
+            (F("fix_due_at").asc(nulls_last=True), "pk"),
+        ),
+        SortOrder(
+            "fix_due_latest",
+            "Fix due, latest first",
+            "fix_due",
+            "descending",
+            (F("fix_due_at").desc(nulls_first=True), "-pk"),
+        ),
+        SortOrder(
+            "priority",
+            "Priority, highest first",
+            "priority",
+            "ascending",
+            ("priority", "-reported_at", "-pk"),
+        ),
+        SortOrder(
+            "priority_lowest",
+            "Priority, lowest first",
+            "priority",
+            "descending",
+            ("-priority", "reported_at", "pk"),
+        ),
+    )
+}
+DEFAULT_SORT = "newest"
+#: Each column's first click, then its reverse (the whole order reversed, so each order is
+#: one index read forwards or backwards).
+SORT_PAIRS = {
+    "reported": ("newest", "oldest"),
+    "fix_due": ("fix_due", "fix_due_latest"),
+    "priority": ("priority", "priority_lowest"),
+}
+
+
+def _choice_error(what: str) -> dict[str, str]:
+    return {"invalid_choice": f"Choose {what} from the list"}
+
+
+class OnlyCheckbox(forms.CheckboxInput):
+    """A ticked box sends "1" (or "on"); "0", "false", "no", "off" or nothing mean unticked,
+    so API callers and hand-written links can say either."""
+
+    NO = frozenset({"", "0", "false", "no", "off"})
+
+    def value_from_datadict(self, data, files, name) -> bool:
+        value = data.get(name)
+        if isinstance(value, str):
+            return value.strip().lower() not in self.NO
+        return bool(value)
+
+
+class OnlyFilter(django_filters.BooleanFilter):
+    """A "show only" checkbox: ticked narrows the list to a slice; unticked leaves it alone."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", OnlyCheckbox)
+        super().__init__(**kwargs)
+
+
+class FaultFilter(django_filters.FilterSet):
+    """Filters for faults in the user's scope; see the module docstring."""
+
+    q = django_filters.CharFilter(
+        method="search",
+        label="Search",
+        help_text="A reference such as FLT-000123, or words from the description, "
+        "location or premises name",
+        max_length=200,
+    )
+    premises = django_filters.ChoiceFilter(
+        field_name="premises_id",
+        label="Premises",
+        empty_label="All premises",
+        error_messages=_choice_error("a premises"),
+    )
+    region = django_filters.ChoiceFilter(
+        method="in_region",
+        label="Region",
+        empty_label="All regions",
+        error_messages=_choice_error("a region"),
+    )
+    category = django_filters.ChoiceFilter(
+        field_name="category_id",
+        label="Category",
+        empty_label="All categories",
+        error_messages=_choice_error("a category"),
+    )
+    priority = django_filters.MultipleChoiceFilter(
+        choices=PRIORITY_CHOICES,
+        label="Priority",
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,  # a fault has one priority: no DISTINCT over the whole row
+        error_messages={"invalid_choice": "Choose priorities from P1 to P4"},
+    )
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES,
+        method="only_status",
+        label="Status",
+        empty_label=None,
+        error_messages=_choice_error("a status"),
+    )
+    contractor = django_filters.ChoiceFilter(
+        field_name="contractor_id",
+        label="Contractor",
+        empty_label="All contractors",
+        null_label="Unrouted (no contractor)",
+        null_value=UNROUTED,
+        error_messages=_choice_error("a contractor"),
+    )
+    overdue = OnlyFilter(method="only_overdue", label="Overdue")
+    safety_critical = OnlyFilter(method="only_safety_critical", label="Safety-critical")
+    open_over_24h = OnlyFilter(
+        method="only_open_over_24h", label="Safety-critical, open longer than 24 hours"
+    )
+    beds = OnlyFilter(method="only_beds", label="Beds out of use")
+    without_heating = OnlyFilter(method="only_without_heating", label="Heating faults (open)")
+    # The faults behind one report figure (`report=<measure>.<period>`): see reports.drilldown.
+    report = ReportFilter()
+    sort = django_filters.ChoiceFilter(
+        choices=[(order.value, order.label) for order in SORT_ORDERS.values()],
+        method="sort_by",
+        label="Sort by",
+        empty_label=None,
+        error_messages=_choice_error("an order"),
+    )
+
+    class Meta:
+        model = Fault
+        fields: list[str] = []
+
+    def __init__(
+        self,
+        data: QueryDict | dict | None = None,
+        queryset: QuerySet[Fault] | None = None,
+        *,
+        request=None,
+        prefix: str | None = None,
+        user=None,
+        now: datetime | None = None,
+    ) -> None:
+        user = user if user is not None else getattr(request, "user", None)
+        self.user = user if user is not None else AnonymousUser()  # sees nothing
+        self.now = now or timezone.now()
+        rule = fault_scope(self.user)  # the rule `faults_visible_to` applies
+        self.sees_everything = rule is None
+        scoped = Fault.objects.all() if rule is None else Fault.objects.filter(rule)
+        queryset = scoped if queryset is None else queryset & scoped
+        super().__init__(self._with_defaults(data), queryset, request=request, prefix=prefix)
+        self._offer_only_what_the_user_may_see()
+        if not self.sees_everything:
+            self.queryset = with_premises_named(
+                self.queryset, self.user, self._visible_premises_ids
+            )
+
+    @staticmethod
+    def _with_defaults(data: QueryDict | dict | None) -> QueryDict | dict:
+        """Open faults, newest first, unless asked otherwise.
+
+        A search by reference looks at every status, even with the list's status filter
+        set (as the filter form always sends it): a closed fault is found by its reference.
+        """
+        data = QueryDict(mutable=True) if data is None else data.copy()
+        if pk_from_reference(data.get("q") or "") is not None:
+            data["status"] = ALL
+        elif not data.get("status"):
+            data["status"] = OPEN
+        if not data.get("sort"):
+            data["sort"] = DEFAULT_SORT
+        return data
+
+    def _offer_only_what_the_user_may_see(self) -> None:
+        visible = premises_visible_to(self.user)
+        self.premises_choices: list[Premises] = list(visible.order_by("name", "pk"))
+        regions = {p.region_id: p.region for p in self.premises_choices}
+        self.filters["premises"].extra["choices"] = [
+            (str(p.pk), p.name) for p in self.premises_choices
+        ]
+        self.filters["region"].extra["choices"] = [
+            (str(r.pk), r.name) for r in sorted(regions.values(), key=lambda r: r.name)
+        ]
+        self.filters["category"].extra["choices"] = [
+            (str(c.pk), c.name) for c in Category.objects.order_by("name")
+        ]
+        self.filters["contractor"].extra["choices"] = [
+            (str(c.pk), c.name) for c in self._contractors(visible)
+        ]
+        if self._is_contractor:
+            # A contractor sees only its own jobs, never unrouted ones.
+            self.filters["contractor"].extra["null_label"] = None
+
+    @property
+    def _visible_premises_ids(self) -> list[int]:
+        return [p.pk for p in self.premises_choices]
+
+    @property
+    def _premises_cover_scope(self) -> bool:
+        """Every fault in scope is at a premises the user may see, as for every role but
+        a contractor (whose faults can be anywhere a job was reassigned to them)."""
+        return not self._is_contractor
+
+    @property
+    def _is_contractor(self) -> bool:
+        user = self.user
+        return bool(user and user.is_authenticated and not user.is_superuser) and (
+            user.role == Role.CONTRACTOR
+        )
+
+    def _contractors(self, visible: QuerySet[Premises]) -> QuerySet[Contractor]:
+        """Contractors with a contract covering a premises the user may see (or their own)."""
+        if self._is_contractor:
+            return Contractor.objects.filter(pk=self.user.contractor_id)
+        covering = Contract.objects.filter(
+            Q(premises__in=visible.values("pk")) | Q(regions__premises__in=visible.values("pk"))
+        )
+        return Contractor.objects.filter(pk__in=covering.values("contractor_id")).order_by("name")
+
+    # --- Filtering ----------------------------------------------------------------------------
+
+    def filter_queryset(self, queryset: QuerySet[Fault]) -> QuerySet[Fault]:
+        """Nothing for a value the user could not have chosen; otherwise every filter applies."""
+        if not self.form.is_valid():
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+    def search(self, queryset: FaultQuerySet, name: str, value: str) -> FaultQuerySet:
+        """By reference (`FLT-000123`, `123`), else every word somewhere in the fault."""
+        pk = pk_from_reference(value)
+        if pk is not None:
+            return queryset.filter(pk=pk)
+        for word in value.split()[:MAX_SEARCH_WORDS]:
+            matches = Q(description__icontains=word) | Q(location__icontains=word)
+            # Premises names are matched in the list already read for the choices: no join.
+            folded = word.casefold()
+            named = [p.pk for p in self.premises_choices if folded in p.name.casefold()]
+            if named:
+                matches |= Q(premises_id__in=named)
+            queryset = queryset.filter(matches)
+        return queryset
+
+    def in_region(self, queryset: FaultQuerySet, name: str, value: str) -> FaultQuerySet:
+        """By the premises in the region when they are all known (index-friendly), else a join."""
+        if not self._premises_cover_scope:
+            return queryset.filter(premises__region_id=value)
+        return queryset.filter(
+            premises_id__in=[p.pk for p in self.premises_choices if str(p.region_id) == value]
+        )
+
+    def only_status(self, queryset: FaultQuerySet, name: str, value: str) -> FaultQuerySet:
+        """The status, and "open" once for the slices that only open faults can be in."""
+        open_slice = any(self.form.cleaned_data.get(only) for only in OPEN_ONLY)
+        if value == OPEN or (value == ALL and open_slice):
+            return queryset.filter(is_open())
+        if value == ALL:
+            return queryset
+        if open_slice and value not in OPEN_STATUS_VALUES:
+            return queryset.none()  # e.g. closed and overdue
+        return queryset.filter(status=value)
+
+    def only_overdue(self, queryset: FaultQuerySet, name: str, value: bool) -> FaultQuerySet:
+        return queryset.filter(overdue(self.now)) if value else queryset
+
+    def only_safety_critical(
+        self, queryset: FaultQuerySet, name: str, value: bool
+    ) -> FaultQuerySet:
+        return queryset.filter(safety_critical()) if value else queryset
+
+    def only_open_over_24h(self, queryset: FaultQuerySet, name: str, value: bool) -> FaultQuerySet:
+        return queryset.filter(open_over_24h(self.now)) if value else queryset
+
+    def only_beds(self, queryset: FaultQuerySet, name: str, value: bool) -> FaultQuerySet:
+        return queryset.filter(beds_out_of_use()) if value else queryset
+
+    def only_without_heating(
+        self, queryset: FaultQuerySet, name: str, value: bool
+    ) -> FaultQuerySet:
+        return queryset.filter(without_heating()) if value else queryset
+
+    def sort_by(self, queryset: FaultQuerySet, name: str, value: str) -> FaultQuerySet:
+        return queryset.order_by(*SORT_ORDERS[value].order_by)
+
+    # --- For the page ---------------------------------------------------------------------
+
+    @property
+    def sort_order(self) -> SortOrder:
+        value = self.form.cleaned_data.get("sort") if self.form.is_valid() else None
+        return SORT_ORDERS.get(value or DEFAULT_SORT, SORT_ORDERS[DEFAULT_SORT])

@@ -1,0 +1,256 @@
+"""The report as files: CSV, XLSX and PDF, all from the same tables as the page.
+
+- CSV: one line per figure ("tidy"), easy to load into anything;
+- XLSX: an "About" sheet, a sheet per table with each number linked to its faults, and a
+  definitions sheet;
+- PDF: A4, GOV.UK-like typography (Arial/Helvetica), the charts and the tables, then the
+  definitions. WeasyPrint may only read `data:` URIs, so it never fetches anything.
+
+Text that a spreadsheet would read as a formula (a contractor named "=cmd|…") is written as
+text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from facilities.sla import LONDON
+
+from . import charts, definitions, tables
+from .figures import Report
+from .tables import Cell, Table
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a file came from: shown in its header (issued reports say which version)."""
+
+    made_at: str
+    app_version: str = ""
+    issued: str = ""  # e.g. "Version 2, reissued by Nadia Khan: corrected contract rate"
+    version: int | None = None
+
+    @property
+    def footer(self) -> str:
+        """For the PDF's page footer: only words and digits made here."""
+        if self.version is None:
+            return "Figures as they stand now; not an issued report"
+        return f"Issued report, version {int(self.version)}"
+
+
+def absolute(href: str | None) -> str | None:
+    return f"{settings.SITE_URL}{href}" if href and href.startswith("/") else href
+
+
+def filename(report: Report, extension: str) -> str:
+    scope = re.sub(r"[^a-z0-9]+", "-", " ".join(report.selection.values()).lower()).strip("-")
+    return f"contractor-performance-{report.period.slug}{'-' + scope if scope else ''}.{extension}"
+
+
+def _safe_text(value: str) -> str:
+    """Defuse spreadsheet formulas in text (CSV injection)."""
+    return f"'{value}" if value.startswith(FORMULA_START) else value
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+CSV_COLUMNS = [
+    "period",
+    "scope",
+    "table",
+    "contractor",
+    "region",
+    "priority",
+    "row",
+    "measure",
+    "value",
+]
+
+
+def to_csv(report: Report, all_tables: list[Table] | None = None) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    scope = _scope_words(report)
+    for table in all_tables or tables.all_tables(report):
+        for row in table.rows:
+            for column, cell in zip(table.columns, row.cells, strict=True):
+                writer.writerow(
+                    [
+                        report.period.slug,
+                        _safe_text(scope),
+                        table.title,
+                        _safe_text(row.dims.get("contractor", "")),
+                        _safe_text(row.dims.get("region", "")),
+                        row.dims.get("priority", ""),
+                        _safe_text(" / ".join(row.headers)),
+                        column,
+                        _csv_value(cell),
+                    ]
+                )
+    # Excel opens UTF-8 CSV correctly only with a byte-order mark (for "£").
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_value(cell: Cell) -> str:
+    if cell.value is None:
+        return ""
+    if cell.kind == "percent":
+        return f"{cell.value:.1f}"
+    if cell.kind in ("hours", "days"):
+        return f"{cell.value:.2f}"
+    if cell.kind == "text":
+        return _safe_text(str(cell.value))
+    return str(cell.value)
+
+
+def _scope_words(report: Report) -> str:
+    chosen = ", ".join(f"{k}: {v}" for k, v in report.selection.items())
+    return f"{report.scope}{' — ' + chosen if chosen else ''}"
+
+
+# --- XLSX -----------------------------------------------------------------------------------
+
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "points": "#,##0",
+    "percent": "0.0%",
+    "hours": "#,##0.0",
+    "days": "#,##0.0",
+    "pounds": '"£"#,##0.00',
+}
+BOLD = Font(bold=True)
+LINK = Font(color="1D70B8", underline="single")
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    clean = re.sub(r"[\[\]:*?/\\']", " ", title).strip()[:31] or "Sheet"
+    candidate, n = clean, 2
+    while candidate.lower() in used:
+        suffix = f" ({n})"
+        candidate, n = clean[: 31 - len(suffix)] + suffix, n + 1
+    used.add(candidate.lower())
+    return candidate
+
+
+def _write(cell, value) -> None:
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # text, never a formula
+        cell.quotePrefix = True
+
+
+def to_xlsx(report: Report, provenance: Provenance, all_tables: list[Table] | None = None) -> bytes:
+    workbook = Workbook()
+    about = workbook.active
+    about.title = "About"
+    used = {"about"}
+    lines = [
+        ("Report", f"Contractor performance: {report.period.label}"),
+        ("Period", f"{report.period.first:%d/%m/%Y} to {report.period.last:%d/%m/%Y}"),
+        ("Scope", _scope_words(report)),
+        ("Figures as at", f"{report.cutoff.astimezone(LONDON):%d/%m/%Y %H:%M}"),
+        ("Made", provenance.made_at),
+        ("Version", provenance.app_version),
+        ("Issued", provenance.issued or "Not an issued report: figures as they stand now"),
+    ]
+    about.append(["Contractor performance report"])
+    about["A1"].font = Font(bold=True, size=14)
+    for name, value in lines:
+        about.append([name])
+        _write(about.cell(row=about.max_row, column=2), value)
+        about.cell(row=about.max_row, column=1).font = BOLD
+    about.column_dimensions["A"].width = 16
+    about.column_dimensions["B"].width = 80
+
+    for table in all_tables or tables.all_tables(report):
+        sheet = workbook.create_sheet(_sheet_title(table.title, used))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True, size=12)
+        header = [*table.row_headers, *table.columns]
+        sheet.append(header)
+        for column in range(1, len(header) + 1):
+            sheet.cell(row=2, column=column).font = BOLD
+            sheet.cell(row=2, column=column).alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            sheet.append([None] * len(header))
+            r = sheet.max_row
+            for c, text in enumerate(row.headers, start=1):
+                _write(sheet.cell(row=r, column=c), text)
+            for c, cell in enumerate(row.cells, start=len(row.headers) + 1):
+                _xlsx_cell(sheet.cell(row=r, column=c), cell)
+        sheet.freeze_panes = sheet.cell(row=3, column=len(table.row_headers) + 1)
+        for c in range(1, len(header) + 1):
+            sheet.column_dimensions[get_column_letter(c)].width = (
+                24 if c <= len(table.row_headers) else 14
+            )
+
+    sheet = workbook.create_sheet("Definitions")
+    sheet.append(["Measure", "Definition"])
+    sheet["A1"].font = sheet["B1"].font = BOLD
+    for d in definitions.all_definitions():
+        sheet.append([d.name, d.formula])
+        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True)
+    sheet.column_dimensions["A"].width = 34
+    sheet.column_dimensions["B"].width = 110
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(target, cell: Cell) -> None:
+    value = cell.value
+    if value is None:
+        target.value = None
+        return
+    if cell.kind == "text":
+        _write(target, str(value))
+        return
+    target.value = value / 100 if cell.kind == "percent" else value
+    target.number_format = NUMBER_FORMATS[cell.kind]
+    if cell.href:
+        target.hyperlink = absolute(cell.href)
+        target.font = LINK
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+
+def to_pdf(
+    report: Report,
+    provenance: Provenance,
+    all_tables: list[Table] | None = None,
+    all_charts: list[charts.Chart] | None = None,
+) -> bytes:
+    # Slow to import: only when a PDF is made. The document may fetch data: URIs (the
+    # charts) and nothing else: no network, no files.
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_to_string(
+        "reports/pdf.html",
+        {
+            "report": report,
+            "provenance": provenance,
+            "tables": all_tables or tables.all_tables(report),
+            "charts": all_charts if all_charts is not None else charts.all_charts(report),
+            "definitions": definitions.all_definitions(),
+            "site_url": settings.SITE_URL,
+            "service_name": settings.SERVICE_NAME,
+        },
+    )
+    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
+    return HTML(string=html, base_url=settings.SITE_URL, url_fetcher=fetcher).write_pdf()

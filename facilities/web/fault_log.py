@@ -1,0 +1,146 @@
+"""Logging a fault: the form, and the confirmation page with its reference and due times.
+
+The view is thin: the form checks the shape of the answers, `workflow.fault_log` decides
+whether the fault can be logged (and where it goes), and the photos are saved in the same
+transaction so a fault is never half saved.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from facilities import photos, timewords, workflow
+from facilities.models import Category, Premises, User
+from facilities.scope import faults_visible_to, premises_visible_to
+from facilities.web.forms import (
+    DESCRIPTION_MAX,
+    FaultLogForm,
+    add_workflow_error,
+    priority_words,
+)
+
+CONTRACTORS_CANNOT_LOG = (
+    "Contractors cannot log faults. Ask the office manager at the premises to log it, "
+    "or contact your MoJ contract manager."
+)
+
+
+def _premises_for(user: User) -> QuerySet[Premises]:
+    return premises_visible_to(user).order_by("name")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_fault(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_contractor and not user.is_administrator:
+        # workflow.fault_log refuses them too; here we say so before they type anything.
+        raise PermissionDenied(CONTRACTORS_CANNOT_LOG)
+    bound = request.method == "POST"
+    form = FaultLogForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        premises=_premises_for(user),
+    )
+    if bound and form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                fault = workflow.fault_log(
+                    premises=data["premises"],
+                    category=data["category"],
+                    location=data["location"],
+                    description=data["description"],
+                    beds_out_of_use=data.get("beds_out_of_use") or 0,
+                    reported_by=user,
+                    now=now,
+                )
+                photos.attach_photos(fault=fault, uploads=data["photos"], uploaded_by=user, now=now)
+        except workflow.WorkflowError as error:
+            add_workflow_error(form, error)
+        except photos.PhotoError as error:
+            form.add_error("photos", f"{error}. Add the photos again")
+        else:
+            return redirect("fault_logged", pk=fault.pk)
+    form.ask_again_for_photos()
+    return render(request, "faults/log.html", _log_context(form))
+
+
+def _log_context(form: FaultLogForm) -> dict[str, object]:
+    categories = list(form.fields["category"].queryset)
+    chosen = form.chosen_premises()
+    beds_free = (
+        workflow.beds_available_to_take(chosen) if chosen and chosen.is_approved_premises else None
+    )
+    category = form.chosen_category()
+    return {
+        "form": form,
+        "categories": [
+            {
+                "category": c,
+                "words": priority_words(_priority(c)),
+                "words_with_fix": priority_words(_priority(c), with_fix=True),
+            }
+            for c in categories
+        ],
+        # For the enhancing script: the priority line and which premises ask about beds.
+        "priority_lines": {str(c.pk): _priority_line(c) for c in categories},
+        "approved_premises": [str(p.pk) for p in form.approved_premises],
+        "priority_line": _priority_line(category) if category else "",
+        "beds_hint": _beds_hint(chosen, beds_free),
+        "description_max": DESCRIPTION_MAX,
+        "photo_accept": photos.ACCEPT,
+    }
+
+
+def _beds_hint(premises: Premises | None, free: int | None) -> str:
+    hint = "Approved premises only. Leave empty if no beds are out of use."
+    if premises is not None and free is not None:
+        out = premises.bed_capacity - free
+        verb = "is" if out == 1 else "are"
+        hint += (
+            f" {premises.name} has {premises.bed_capacity} beds; {out} {verb} already out of use,"
+            f" so up to {free} more can be."
+        )
+    return hint
+
+
+def _priority(category: Category) -> str:
+    """The priority a fault in this category is logged at: safety-critical ones at P1."""
+    return "P1" if category.safety_critical else category.default_priority
+
+
+def _priority_line(category: Category) -> str:
+    priority = _priority(category)
+    line = f"It will be logged as {priority_words(priority, with_fix=True)}"
+    if category.safety_critical:
+        line += " (safety-critical)"
+    return line + "."
+
+
+@login_required
+@require_safe
+def fault_logged(request: HttpRequest, pk: int) -> HttpResponse:
+    fault = get_object_or_404(
+        faults_visible_to(request.user).select_related("premises", "category", "contractor"),
+        pk=pk,
+    )
+    now = timezone.now()
+    due = [
+        (step, timewords.describe_due(when, now))
+        for step, when in (
+            ("Attend", fault.attend_due_at),
+            ("Make safe", fault.make_safe_due_at),
+            ("Fix", fault.fix_due_at),
+        )
+        if when is not None
+    ]
+    return render(request, "faults/logged.html", {"fault": fault, "due": due})

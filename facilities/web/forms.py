@@ -1,0 +1,257 @@
+"""Forms for one fault: logging it, and the notes and choices its actions take.
+
+Forms check the *shape* of what was typed (something chosen, a whole number, a photo that
+is really a JPEG or PNG); `facilities.workflow` decides the rules and its WorkflowError
+names the field at fault, which `add_workflow_error` puts back on the form.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db.models import QuerySet
+
+from facilities import photos as photo_checks
+from facilities import sla
+from facilities.models import Category, Contractor, Premises
+from facilities.models.contracts import PRIORITY_CHOICES
+from facilities.workflow import WorkflowError
+
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 2000
+PRIORITY_NAMES = dict(PRIORITY_CHOICES)
+PHOTOS_NOT_KEPT = "Add the photos again – they are not kept when something else needs fixing"
+
+
+# --- Words for service levels --------------------------------------------------------------
+
+
+def target_words(minutes: int, clock: sla.Clock) -> str:
+    """A service-level target as people say it: "2 hours", "3 days", "10 working days"."""
+    if clock == sla.Clock.WORKING:
+        days, rest = divmod(minutes, sla.WORKING_MINUTES_PER_DAY)
+        if not rest and days:
+            return f"{days} working day{'s' if days != 1 else ''}"
+        return f"{minutes / 60:g} working hours"
+    if minutes % 1440 == 0 and minutes >= 2880:
+        return f"{minutes // 1440} days"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def priority_words(priority: str, *, with_fix: bool = False) -> str:
+    """ "P1 emergency – attend within 2 hours" from the national default service levels."""
+    targets = sla.DEFAULT_TARGETS[sla.Priority(priority)]
+    words = (
+        f"{PRIORITY_NAMES[priority]} – attend within "
+        f"{target_words(targets.attend_minutes, targets.clock)}"
+    )
+    if with_fix:
+        words += f", fix within {target_words(targets.fix_minutes, targets.clock)}"
+    return words
+
+
+# --- Fields ---------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of photos, each checked from its content (facilities.photos)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None) -> list:
+        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        problems = []
+        for upload in uploads:
+            try:
+                photo_checks.check_photo(upload)
+            except photo_checks.PhotoError as error:
+                problems.append(str(error))
+        if problems:
+            raise forms.ValidationError(f"{'. '.join(problems)}. Add the photos again")
+        return uploads
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.name
+
+
+class PremisesChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Premises) -> str:
+        return obj.name
+
+
+def _text(label: str, hint: str = "", limit: int = NOTE_MAX) -> forms.CharField:
+    """Optional text: whether it is needed is the workflow's rule, not the form's."""
+    return forms.CharField(
+        label=label,
+        help_text=hint,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[
+            MaxLengthValidator(limit, message=f"{label} must be {limit} characters or fewer")
+        ],
+    )
+
+
+# --- Logging a fault --------------------------------------------------------------------------
+
+
+class FaultLogForm(forms.Form):
+    premises = PremisesChoiceField(
+        queryset=Premises.objects.none(),
+        label="Premises",
+        empty_label="Choose premises",
+        error_messages={
+            "required": "Choose the premises where the fault is",
+            "invalid_choice": "Choose one of the premises you look after",
+        },
+    )
+    category = CategoryChoiceField(
+        queryset=Category.objects.filter(is_active=True),
+        label="What kind of fault is it?",
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={
+            "required": "Choose what kind of fault it is",
+            "invalid_choice": "Choose what kind of fault it is",
+        },
+    )
+    location = forms.CharField(
+        label="Where in the building is it?",
+        help_text="For example, first floor kitchen or interview room 3",
+        max_length=200,
+        error_messages={
+            "required": "Enter where in the building the fault is",
+            "max_length": "Where in the building must be 200 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="What is wrong?",
+        help_text="Say what does not work and anything that makes it unsafe",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[
+            MaxLengthValidator(
+                DESCRIPTION_MAX,
+                message=f"Description must be {DESCRIPTION_MAX} characters or fewer",
+            )
+        ],
+        error_messages={"required": "Enter a description of the fault"},
+    )
+    beds_out_of_use = forms.IntegerField(
+        label="How many beds are out of use because of this fault?",
+        required=False,
+        widget=forms.TextInput,
+        error_messages={"invalid": "Beds out of use must be a whole number, like 2"},
+    )
+    photos = PhotosField(
+        label="Photos (optional)",
+        required=False,
+        help_text=(
+            f"JPEG or PNG, up to {photo_checks.MAX_MEGABYTES} MB each. "
+            "You can choose more than one."
+        ),
+    )
+
+    def __init__(self, *args, premises: QuerySet[Premises], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.premises_choices = list(premises)
+        field = self.fields["premises"]
+        field.queryset = premises
+        if len(self.premises_choices) == 1:
+            # Nothing to choose: a hidden field, and the page shows the name.
+            field.widget = forms.HiddenInput()
+            field.initial = self.premises_choices[0].pk
+        self.approved_premises = [p for p in self.premises_choices if p.is_approved_premises]
+        if not self.approved_premises:
+            del self.fields["beds_out_of_use"]
+
+    @property
+    def only_premises(self) -> Premises | None:
+        return self.premises_choices[0] if len(self.premises_choices) == 1 else None
+
+    @property
+    def asks_beds_for_all(self) -> bool:
+        """Every premises is an approved premises, so the beds question always applies."""
+        return len(self.approved_premises) == len(self.premises_choices)
+
+    def chosen_premises(self) -> Premises | None:
+        """The premises chosen so far (or the only one), for hints about its beds."""
+        if self.only_premises:
+            return self.only_premises
+        value = self["premises"].value()
+        return next((p for p in self.premises_choices if str(p.pk) == str(value)), None)
+
+    def chosen_category(self) -> Category | None:
+        value = self["category"].value()
+        if not value:
+            return None
+        return next((c for c in self.fields["category"].queryset if str(c.pk) == str(value)), None)
+
+    def ask_again_for_photos(self) -> None:
+        """Browsers cannot keep chosen files over a re-shown page: say so next to the field."""
+        if not self.is_bound or not self.errors or "photos" in self.errors:
+            return
+        if any(upload for upload in self.files.getlist("photos")):
+            self.add_error("photos", PHOTOS_NOT_KEPT)
+
+
+# --- Actions on a fault ------------------------------------------------------------------------
+
+
+class TextForm(forms.Form):
+    """One piece of text an action takes: a note, a reason or a comment."""
+
+    def __init__(self, *args, name: str, label: str, hint: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[name] = _text(label, hint)
+
+
+class NoInputForm(forms.Form):
+    """An action that is just a button."""
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(
+        label="New priority",
+        choices=[(code, priority_words(code, with_fix=True)) for code, _ in PRIORITY_CHOICES],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the new priority"},
+    )
+
+    def __init__(self, *args, current: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["priority"].help_text = f"It is {PRIORITY_NAMES[current]} now."
+        self.fields["reason"] = _text("Why is the priority changing?")
+
+
+class ReassignForm(forms.Form):
+    contractor = forms.ModelChoiceField(
+        queryset=Contractor.objects.all(),
+        label="Contractor",
+        empty_label="Choose a contractor",
+        error_messages={
+            "required": "Choose the contractor to send the fault to",
+            "invalid_choice": "Choose one of the contractors in the list",
+        },
+    )
+
+    def __init__(self, *args, current: Contractor | None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contractor"].help_text = (
+            f"It is with {current} now." if current else "No contractor has it now."
+        )
+        self.fields["reason"] = _text("Why is the fault being reassigned?")
+
+
+def add_workflow_error(form: forms.Form, error: WorkflowError) -> None:
+    """Show the workflow's refusal next to the field it names (or above the form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
