@@ -9,5 +9,5 @@ DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "local-development-only-not-secret"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 VAR_DIR.mkdir(parents=True, exist_ok=True)
-for folder in (BROKER_DIR / "out", BROKER_DIR / "processed"):
+for folder in (BROKER_DIR / "out", BROKER_DIR / "processed", BROKER_DIR / "control"):
     folder.mkdir(parents=True, exist_ok=True)
