@@ -27,6 +27,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests last: while Playwright's session-wide event loop runs in this thread,
+    # Django hands out connections without the serialized copy that `serialized_rollback`
+    # restores the migrations' rows from, which would break later transactional tests.
+    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailSkipsInCI(), "fail-skips-in-ci")
 
