@@ -140,6 +140,11 @@ class SingleBeatScheduler(DatabaseScheduler):
 
     def __init__(self, *args, **kwargs) -> None:
         self.beat_lock = beat_lock()
+        if kwargs.get("lazy"):
+            # Beat builds a lazy instance only to print its banner; it never ticks.
+            super().__init__(*args, **kwargs)
+            self.beat_lock.renew = lambda: False
+            return
         if not self.beat_lock.acquire():
             raise AnotherBeatIsRunning(
                 "Refusing to start: another celery beat is running "

@@ -83,3 +83,38 @@ def test_redis_lock_is_renewed_only_by_its_holder_and_lapses_after_its_ttl():
         assert not mine.renew()  # the old holder finds it lost and stops
     finally:
         mine.client.delete(mine.key)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_lone_beat_process_starts_and_keeps_running(services, lock_place, tmp_path):
+    """The lock must not trip over beat's own banner-only (lazy) scheduler instance."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        **lock_place,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+    }
+    log = tmp_path / "beat.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                process.wait(timeout=8)
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    text = log.read_text()
+    assert "Beat lock taken" in text
+    assert "Refusing to start" not in text
