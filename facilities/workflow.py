@@ -403,6 +403,7 @@ def fault_attend(
     fault.acknowledged_at = fault.acknowledged_at or now
     # After a reopen the first attendance stands: it is what the service level measured.
     fault.status, fault.attended_at = FaultStatus.ATTENDED, fault.attended_at or now
+    _note_breach(fault, "attend", fault.attended_at)
     _record(
         fault,
         EventKind.ATTENDED,
@@ -424,6 +425,8 @@ def fault_make_safe(
     fault.acknowledged_at = fault.acknowledged_at or now
     fault.attended_at = fault.attended_at or now
     fault.status, fault.made_safe_at = FaultStatus.MADE_SAFE, fault.made_safe_at or now
+    _note_breach(fault, "attend", fault.attended_at)
+    _note_breach(fault, "make_safe", fault.made_safe_at)
     _record(
         fault, EventKind.MADE_SAFE, actor, now, note, on_time=_on_time(fault.make_safe_due_at, now)
     )
@@ -439,6 +442,9 @@ def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = No
     fault.attended_at = fault.attended_at or now
     _release_hold(fault, now)  # a fix ends any hold: its time still counts as paused
     fault.status, fault.fixed_at = FaultStatus.FIXED, now
+    _note_breach(fault, "attend", fault.attended_at)
+    _note_breach(fault, "make_safe", fault.made_safe_at or now)
+    _note_breach(fault, "fix", now)
     fault.awaiting_parts_since = None
     fixed = _record(
         fault, EventKind.FIXED, actor, now, note, on_time=_on_time(fault.fix_due_at, now)
@@ -458,6 +464,13 @@ def fault_awaiting_parts(
     fault.awaiting_parts_since = fault.awaiting_parts_since or now
     _record(fault, EventKind.AWAITING_PARTS, actor, now, note)
     return _save(fault)
+
+
+def _note_breach(fault: Fault, step: str, when: datetime) -> None:
+    """A step done late is a breach even if the sweep never saw it overdue: record it once."""
+    due = getattr(fault, f"{step}_due_at")
+    if due is not None and when > due and getattr(fault, f"{step}_breached_at") is None:
+        setattr(fault, f"{step}_breached_at", due)
 
 
 def _on_time(due: datetime | None, when: datetime) -> bool | None:

@@ -544,3 +544,20 @@ def test_fixing_a_fault_on_hold_ends_the_hold(log, contractor_user, office_manag
     )
     assert not fault.is_on_hold
     assert fault.paused == timedelta(hours=2)
+
+
+def test_a_late_fix_is_recorded_as_a_breach_even_before_the_sweep_saw_it(log, contractor_user):
+    fault = log()
+    late = fault.fix_due_at + timedelta(hours=3)
+    fault = workflow.fault_fix(fault=fault, actor=contractor_user, note="Done", now=late)
+    assert fault.fix_breached_at == fault.fix_due_at
+    assert fault.attend_breached_at == fault.attend_due_at
+
+
+def test_an_on_time_fix_records_no_breach(log, contractor_user):
+    fault = log()
+    fault = workflow.fault_fix(
+        fault=fault, actor=contractor_user, note="Done", now=TUESDAY_10 + timedelta(hours=1)
+    )
+    assert fault.fix_breached_at is None
+    assert fault.attend_breached_at is None
