@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from facilities.admin import ReadOnlyAdminMixin
 from facilities.models import EscalationStep, OutboxEmail, OutboxStatus
 from facilities.models.faults import reference_for
 
@@ -95,7 +96,7 @@ class EscalationStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "kind",
@@ -129,15 +130,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "body_text",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         """`FLT-000123` finds a fault's emails by its reference."""

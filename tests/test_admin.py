@@ -352,3 +352,32 @@ def test_office_manager_is_sent_to_the_admin_sign_in(client, office_manager, fau
         response = client.get(url)
         assert response.status_code == 302
         assert response.url.startswith(reverse("admin:login"))
+
+
+def test_outbox_is_read_only_but_failed_emails_can_be_sent_again(client, administrator):
+    from django.utils import timezone
+
+    from facilities.models import OutboxEmail, OutboxStatus
+
+    now = timezone.now()
+    failed = OutboxEmail.objects.create(
+        kind="fault_logged",
+        dedupe_key="test:failed",
+        to=["helpdesk@contractor.example"],
+        template="fault-logged",
+        status=OutboxStatus.FAILED,
+        attempts=12,
+        last_error="550 mailbox unavailable",
+        created_at=now,
+        next_attempt_at=now,
+    )
+    client.force_login(administrator)
+    assert client.get("/admin/facilities/outboxemail/add/").status_code == 403
+    changelist = "/admin/facilities/outboxemail/"
+    response = client.post(
+        changelist, {"action": "send_again", "_selected_action": [failed.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    failed.refresh_from_db()
+    assert failed.status == OutboxStatus.PENDING
+    assert failed.attempts == 0
