@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Sum
 
 from facilities import fault_filters as slices
-from facilities.deadlines import first_unmet_deadline
+from facilities.faults.lateness import first_unmet_deadline
 from facilities.models import Fault, Role, User
 from facilities.scope import faults_visible_to
 from facilities.timewords import describe_lateness
@@ -160,7 +160,7 @@ class LateFault:
 def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
     """The user's open overdue faults, the longest overdue first.
 
-    Overdue and "how long" both come from the earliest unmet deadline (`facilities.deadlines`:
+    Overdue and "how long" both come from the earliest unmet deadline (`facilities.faults.lateness`:
     past it exactly when `FaultQuerySet.overdue` says so), which is indexed for open faults
     not on hold, so this reads `limit` index entries, not every open fault.
     """

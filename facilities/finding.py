@@ -27,7 +27,6 @@ from facilities.dashboard import late_fault
 from facilities.models import Fault, FaultStatus, Premises, User
 from facilities.scope import faults_visible_to
 from facilities.timewords import LONDON, describe_lateness
-from facilities.workflow import paused_minutes
 
 PAGE_SIZE = 50
 PREMISES_OPEN_LIMIT = 50
@@ -63,7 +62,7 @@ def lateness(fault: Fault, now: datetime) -> Lateness | None:
     if late is not None:
         return Lateness(words=late.summary, overdue=True)
     if fault.fixed_at is None and fault.fix_due_at is not None:
-        warn_at = escalation.at_risk_time(fault, fault.premises.nation, paused_minutes(fault))
+        warn_at = escalation.at_risk_time(fault, fault.premises.nation, fault.paused_minutes)
         if warn_at <= now:
             left = describe_lateness(max(fault.fix_due_at - now, timedelta(0)))
             return Lateness(words=f"At risk: fix due in {left}", overdue=False)

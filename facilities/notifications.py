@@ -363,6 +363,22 @@ _EVENT_EMAILS: dict[str, list[tuple[str, str, tuple[Audience, ...]]]] = {
     EventKind.REOPENED: [
         (OutboxKind.FAULT_REOPENED, "fault-reopened", (Audience.CONTRACTOR_HELPDESK,)),
     ],
+    EventKind.HOLD_REQUESTED: [
+        (OutboxKind.HOLD_REQUESTED, "hold-requested", (Audience.OFFICE_MANAGERS,)),
+    ],
+    EventKind.DISPUTED: [
+        (
+            OutboxKind.BREACH_DISPUTED,
+            "breach-disputed",
+            (Audience.REGIONAL_CONTRACT_MANAGERS, Audience.NATIONAL_CONTRACT_MANAGERS),
+        ),
+    ],
+    EventKind.DISPUTE_ACCEPTED: [
+        (OutboxKind.DISPUTE_DECIDED, "dispute-decided", (Audience.CONTRACTOR_HELPDESK,)),
+    ],
+    EventKind.DISPUTE_REJECTED: [
+        (OutboxKind.DISPUTE_DECIDED, "dispute-decided", (Audience.CONTRACTOR_HELPDESK,)),
+    ],
     EventKind.PRIORITY_CHANGED: [
         (
             OutboxKind.PRIORITY_CHANGED,
@@ -383,6 +399,7 @@ def queue_event_emails(*, fault: Fault, event: FaultEvent, now: datetime) -> lis
         "actor": str(event.actor) if event.actor_id else "",
         "note": event.note,
         "details": event.details,
+        "kind": event.kind,
     }
     rows: list[OutboxEmail] = []
     for kind, template, audiences in plan:

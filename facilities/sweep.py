@@ -140,10 +140,6 @@ def ladder_for(fault: Fault) -> tuple[escalation.Step, ...]:
     )
 
 
-def _paused_minutes(fault: Fault) -> float:
-    return fault.paused.total_seconds() / 60
-
-
 def raise_levels(
     writes: Writes,
     fault: Fault,
@@ -226,7 +222,7 @@ def check_fault(
     """Everything now due for one locked fault, added to `writes`; sets its next check."""
     result = SweepResult(checked=1)
     nation, safety = fault.premises.nation, fault.category.safety_critical
-    paused = _paused_minutes(fault)
+    paused = fault.paused_minutes
     ladder = escalation.resolve_ladder(
         steps, contract_id=fault.contract_id, region_id=fault.premises.region_id
     )

@@ -1,23 +1,30 @@
-"""The fault life cycle: the only code that changes a fault's state.
+"""The fault life cycle's services: the only code that changes a fault's state.
 
-reported → acknowledged → attended → (made safe) → fixed → closed, with reopened
-(back to acknowledged) and cancelled. Each step is one transaction that locks the
-fault, checks the move is legal for this person, changes the fault and writes its
-timeline event, and queues its emails (`facilities.notifications`) in that transaction.
-An illegal move raises WorkflowError with a message a person can act on.
+Each step is one transaction that locks the fault, checks the move is legal for this person
+(`facilities.faults.rules`), applies the step's rules (`facilities.faults.lifecycle`, shared
+with the demo data), saves the fault with its timeline events, holds and breaches, and queues
+its emails (`facilities.notifications`) in that transaction. An illegal move raises
+WorkflowError with a message a person can act on.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from facilities import escalation, notifications, sla
+from facilities.faults import lifecycle
+from facilities.faults.rules import (
+    MANAGERS,
+    RULES,
+    Action,
+    WorkflowError,
+    refusal,
+    role_of,
+)
 from facilities.models import (
     Category,
     Contractor,
@@ -25,7 +32,7 @@ from facilities.models import (
     EventKind,
     Fault,
     FaultEvent,
-    FaultStatus,
+    FaultHold,
     Premises,
     Role,
     User,
@@ -35,120 +42,16 @@ from facilities.routing import covering_contract
 from facilities.scope import can_see_fault, premises_visible_to
 from facilities.sweep import Writes, ladder_for, raise_levels
 
-
-class WorkflowError(Exception):
-    """A step the rules do not allow. `field` names the input at fault, if one is."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Action(enum.StrEnum):
-    ACKNOWLEDGE = "acknowledge"
-    ATTEND = "attend"
-    MAKE_SAFE = "make_safe"
-    FIX = "fix"
-    AWAITING_PARTS = "awaiting_parts"
-    CONFIRM = "confirm"
-    REOPEN = "reopen"
-    CANCEL = "cancel"
-    HOLD = "hold"
-    RESUME = "resume"
-    CHANGE_PRIORITY = "change_priority"
-    REASSIGN = "reassign"
-    ESCALATE = "escalate"
-    COMMENT = "comment"
-
-
-CONTRACTOR_SIDE = frozenset({Role.CONTRACTOR, Role.ADMINISTRATOR})
-PREMISES_SIDE = frozenset({Role.OFFICE_MANAGER, Role.CONTRACT_MANAGER, Role.ADMINISTRATOR})
-MANAGERS = frozenset({Role.CONTRACT_MANAGER, Role.ADMINISTRATOR})
-EVERYONE = frozenset(Role)
-OPEN = frozenset(OPEN_STATUSES)
-
-
-@dataclass(frozen=True)
-class Rule:
-    label: str
-    statuses: frozenset[str]
-    roles: frozenset[str]
-    who: str
-
-
-RULES: dict[Action, Rule] = {
-    Action.ACKNOWLEDGE: Rule(
-        "acknowledged", frozenset({FaultStatus.REPORTED}), CONTRACTOR_SIDE, "the contractor"
-    ),
-    Action.ATTEND: Rule(
-        "marked as attended",
-        frozenset({FaultStatus.REPORTED, FaultStatus.ACKNOWLEDGED}),
-        CONTRACTOR_SIDE,
-        "the contractor",
-    ),
-    Action.MAKE_SAFE: Rule(
-        "marked as made safe",
-        frozenset({FaultStatus.REPORTED, FaultStatus.ACKNOWLEDGED, FaultStatus.ATTENDED}),
-        CONTRACTOR_SIDE,
-        "the contractor",
-    ),
-    Action.FIX: Rule("marked as fixed", OPEN, CONTRACTOR_SIDE, "the contractor"),
-    Action.AWAITING_PARTS: Rule(
-        "marked as awaiting parts", OPEN, CONTRACTOR_SIDE, "the contractor"
-    ),
-    Action.CONFIRM: Rule(
-        "confirmed as fixed",
-        frozenset({FaultStatus.FIXED}),
-        PREMISES_SIDE,
-        "an office manager or contract manager",
-    ),
-    Action.REOPEN: Rule(
-        "reopened",
-        frozenset({FaultStatus.FIXED, FaultStatus.CLOSED}),
-        PREMISES_SIDE,
-        "an office manager or contract manager",
-    ),
-    Action.CANCEL: Rule("cancelled", OPEN, PREMISES_SIDE, "an office manager or contract manager"),
-    Action.HOLD: Rule("put on hold", OPEN, PREMISES_SIDE, "an office manager or contract manager"),
-    Action.RESUME: Rule(
-        "taken off hold", OPEN, PREMISES_SIDE, "an office manager or contract manager"
-    ),
-    Action.CHANGE_PRIORITY: Rule("given a new priority", OPEN, MANAGERS, "a contract manager"),
-    Action.REASSIGN: Rule("reassigned", OPEN, MANAGERS, "a contract manager"),
-    Action.ESCALATE: Rule(
-        "escalated", OPEN, PREMISES_SIDE, "an office manager or contract manager"
-    ),
-    Action.COMMENT: Rule("commented on", frozenset(FaultStatus), EVERYONE, "anyone"),
-}
-
-
-def _role(user: User) -> str:
-    return Role.ADMINISTRATOR if user.is_superuser else user.role
-
-
-def refusal(fault: Fault, user: User, action: Action) -> str | None:
-    """Why this person may not take this step now, or None if they may."""
-    rule = RULES[action]
-    if _role(user) not in rule.roles:
-        return f"Only {rule.who} can record that a fault was {rule.label}."
-    if fault.status not in rule.statuses:
-        status = fault.get_status_display().lower()
-        return f"{fault.reference} is {status}, so it cannot be {rule.label}."
-    if action == Action.HOLD and fault.is_on_hold:
-        return f"{fault.reference} is already on hold."
-    if action == Action.RESUME and not fault.is_on_hold:
-        return f"{fault.reference} is not on hold."
-    if action == Action.ESCALATE and fault.escalation_level >= escalation.TOP_LEVEL:
-        return f"{fault.reference} is already escalated to the top level."
-    if action == Action.REASSIGN and not Contractor.objects.exists():
-        return "There is no contractor to reassign to."
-    return None
+__all__ = ["RULES", "Action", "WorkflowError", "allowed_actions", "refusal"]
 
 
 def allowed_actions(fault: Fault, user: User) -> list[Action]:
     """The steps to offer this person on this fault (the caller has checked they may see it)."""
-    return [action for action in Action if refusal(fault, user, action) is None]
+    requested = fault.pk is not None and fault.holds.filter(status="requested").exists()
+    actions = [a for a in Action if refusal(fault, user, a, hold_requested=requested) is None]
+    if Action.REASSIGN in actions and not Contractor.objects.exists():
+        actions.remove(Action.REASSIGN)
+    return actions
 
 
 # --- Internals ---------------------------------------------------------------------
@@ -158,10 +61,21 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _lock(fault: Fault, actor: User | None, action: Action | None) -> Fault:
+def _life(fault: Fault) -> lifecycle.Life:
+    rate = fault.contract.pounds_per_point if fault.contract_id else None
+    return lifecycle.Life(
+        fault=fault,
+        nation=fault.premises.nation,
+        holds=list(fault.holds.all()) if fault.pk else [],
+        breaches={b.step: b for b in fault.breaches.all()} if fault.pk else {},
+        pounds_per_point=rate or 0,
+    )
+
+
+def _lock(fault: Fault, actor: User | None, action: Action | None) -> lifecycle.Life:
     locked = (
         Fault.objects.select_for_update(of=("self",))
-        .select_related("premises", "category")
+        .select_related("premises", "category", "contract")
         .get(pk=fault.pk)
     )
     if action is not None and actor is not None:
@@ -170,7 +84,7 @@ def _lock(fault: Fault, actor: User | None, action: Action | None) -> Fault:
         reason = refusal(locked, actor, action)
         if reason:
             raise WorkflowError(reason)
-    return locked
+    return _life(locked)
 
 
 def _required(text: str, field: str, what: str) -> str:
@@ -180,72 +94,39 @@ def _required(text: str, field: str, what: str) -> str:
     return text
 
 
-def _record(
-    fault: Fault, kind: str, actor: User | None, now: datetime, note: str = "", **details
-) -> FaultEvent:
-    return FaultEvent.objects.create(
-        fault=fault, kind=kind, actor=actor, at=now, note=note, details=details
-    )
-
-
-def paused_minutes(fault: Fault) -> float:
-    return fault.paused.total_seconds() / 60
-
-
 def schedule_next_check(fault: Fault) -> None:
     """Recompute the one 'look at me again at' time the sweep uses (by the fault's ladder)."""
     fault.next_check_at = escalation.next_check_at(
         fault,
         fault.premises.nation,
         fault.category.safety_critical,
-        paused_minutes(fault),
+        fault.paused.total_seconds() / 60,
         ladder_for(fault),
     )
 
 
-def set_due_times(fault: Fault, targets: sla.Targets) -> None:
-    """Copy the targets onto the fault and derive its due times (plus any time on hold)."""
-    fault.clock = targets.clock.value
-    fault.attend_target_minutes = targets.attend_minutes
-    fault.make_safe_target_minutes = targets.make_safe_minutes
-    fault.fix_target_minutes = targets.fix_minutes
-    recompute_due_times(fault)
-
-
-def recompute_due_times(fault: Fault, *, pending_only: bool = False) -> None:
-    """Due times from logging plus time on hold.
-
-    With `pending_only`, a step already done keeps the due time it was judged against
-    (a hold after a late attendance must not make that attendance on time).
-    """
-    clock, nation, extra = sla.Clock(fault.clock), fault.premises.nation, paused_minutes(fault)
-
-    def due(minutes: int | None, done: datetime | None, current: datetime | None):
-        if minutes is None:
-            return None
-        if pending_only and done is not None and current is not None:
-            return current
-        return sla.due_at(fault.reported_at, minutes + extra, clock, nation)
-
-    fault.attend_due_at = due(fault.attend_target_minutes, fault.attended_at, fault.attend_due_at)
-    fault.make_safe_due_at = due(
-        fault.make_safe_target_minutes,
-        fault.made_safe_at or fault.fixed_at,
-        fault.make_safe_due_at,
-    )
-    fault.fix_due_at = due(fault.fix_target_minutes, fault.fixed_at, fault.fix_due_at)
+def _save(life: lifecycle.Life) -> Fault:
+    """Write what a step changed: the fault, then its holds, breaches and events."""
+    fault = life.fault
+    schedule_next_check(fault)
+    fault.save()
+    for hold in life.saved_holds:
+        hold.fault = fault
+        hold.save()
+    for breach in life.saved_breaches:
+        breach.fault = fault
+        breach.save()
+    for event in life.events:
+        event.fault = fault
+        event.save()
+    life.saved_holds, life.saved_breaches = [], []
+    return fault
 
 
 def _targets(fault: Fault, priority: str) -> sla.Targets:
     if fault.contract_id:
         return fault.contract.targets_for(priority)
     return sla.DEFAULT_TARGETS[sla.Priority(priority)]
-
-
-def _save(fault: Fault) -> Fault:
-    schedule_next_check(fault)
-    fault.save()
-    return fault
 
 
 def beds_available_to_take(premises: Premises, exclude: Fault | None = None) -> int:
@@ -259,7 +140,52 @@ def beds_available_to_take(premises: Premises, exclude: Fault | None = None) -> 
     return max(premises.bed_capacity - out, 0)
 
 
+def _emails(life: lifecycle.Life, event: FaultEvent, now: datetime) -> None:
+    notifications.queue_event_emails(fault=life.fault, event=event, now=now)
+
+
 # --- Logging a fault -------------------------------------------------------------------
+
+
+def _check_beds(premises: Premises, beds: int) -> int:
+    beds = int(beds or 0)
+    if beds < 0:
+        raise WorkflowError("Beds out of use cannot be negative.", field="beds_out_of_use")
+    if beds and not premises.is_approved_premises:
+        raise WorkflowError(
+            "Beds can only be out of use at an approved premises.", field="beds_out_of_use"
+        )
+    if beds:
+        Premises.objects.select_for_update().filter(pk=premises.pk).first()
+        free = beds_available_to_take(premises)
+        if beds > free:
+            raise WorkflowError(
+                f"Beds out of use must be {free} or fewer: {premises.name} has "
+                f"{premises.bed_capacity} beds and {premises.bed_capacity - free} "
+                "are already out of use.",
+                field="beds_out_of_use",
+            )
+    return beds
+
+
+def _check_priority(category: Category, role: str, priority: str | None, reason: str) -> str:
+    chosen = priority or category.default_priority
+    if category.safety_critical:
+        if priority and priority != "P1":
+            if role not in MANAGERS:
+                raise WorkflowError(
+                    f"{category.name} faults are safety-critical and are logged at P1; "
+                    "only a contract manager can lower that.",
+                    field="priority",
+                )
+            _required(reason, "priority_reason", "why a safety-critical fault is not P1")
+        else:
+            chosen = "P1"
+    elif priority and role not in MANAGERS and priority != category.default_priority:
+        raise WorkflowError("Only a contract manager can choose the priority.", field="priority")
+    if chosen not in sla.Priority.__members__:
+        raise WorkflowError("Choose a priority from P1 to P4.", field="priority")
+    return chosen
 
 
 @transaction.atomic
@@ -273,6 +199,7 @@ def fault_log(
     beds_out_of_use: int = 0,
     priority: str | None = None,
     priority_reason: str = "",
+    repeat_of: Fault | None = None,
     now: datetime | None = None,
 ) -> Fault:
     """Save a new fault, route it to the covering contract and set its due times.
@@ -281,7 +208,7 @@ def fault_log(
     contract manager to assign: a fault is never rejected for want of a contract.
     """
     now = _now(now)
-    role = _role(reported_by)
+    role = role_of(reported_by)
     if (
         role == Role.CONTRACTOR
         or not premises_visible_to(reported_by).filter(pk=premises.pk).exists()
@@ -291,42 +218,10 @@ def fault_log(
     description = _required(description, "description", "a description of the fault")
     if not category.is_active:
         raise WorkflowError("Choose a category that is in use.", field="category")
-
-    beds_out_of_use = int(beds_out_of_use or 0)
-    if beds_out_of_use < 0:
-        raise WorkflowError("Beds out of use cannot be negative.", field="beds_out_of_use")
-    if beds_out_of_use and not premises.is_approved_premises:
-        raise WorkflowError(
-            "Beds can only be out of use at an approved premises.", field="beds_out_of_use"
-        )
-    if beds_out_of_use:
-        Premises.objects.select_for_update().filter(pk=premises.pk).first()
-        free = beds_available_to_take(premises)
-        if beds_out_of_use > free:
-            raise WorkflowError(
-                f"Beds out of use must be {free} or fewer: {premises.name} has "
-                f"{premises.bed_capacity} beds and {premises.bed_capacity - free} "
-                "are already out of use.",
-                field="beds_out_of_use",
-            )
-
-    chosen = priority or category.default_priority
-    if category.safety_critical:
-        if priority and priority != "P1":
-            if role not in MANAGERS:
-                raise WorkflowError(
-                    f"{category.name} faults are safety-critical and are logged at P1; "
-                    "only a contract manager can lower that.",
-                    field="priority",
-                )
-            _required(priority_reason, "priority_reason", "why a safety-critical fault is not P1")
-        else:
-            chosen = "P1"
-    elif priority and role not in MANAGERS and priority != category.default_priority:
-        raise WorkflowError("Only a contract manager can choose the priority.", field="priority")
-    if chosen not in sla.Priority.__members__:
-        raise WorkflowError("Choose a priority from P1 to P4.", field="priority")
-
+    if repeat_of is not None and repeat_of.premises_id != premises.pk:
+        raise WorkflowError("A repeat must be of a fault at the same premises.", field="repeat_of")
+    beds = _check_beds(premises, beds_out_of_use)
+    chosen = _check_priority(category, role, priority, priority_reason)
     contract = covering_contract(premises, category, timezone.localdate(now))
     fault = Fault(
         premises=premises,
@@ -334,123 +229,74 @@ def fault_log(
         priority=chosen,
         location=location,
         description=description,
-        beds_out_of_use=beds_out_of_use,
+        beds_out_of_use=beds,
         reported_by=reported_by,
         reported_at=now,
         contract=contract,
         contractor=contract.contractor if contract else None,
+        repeat_of=repeat_of,
     )
-    targets = (
-        contract.targets_for(chosen) if contract else sla.DEFAULT_TARGETS[sla.Priority(chosen)]
-    )
-    set_due_times(fault, targets)
-    _save(fault)
-    logged = _record(
-        fault,
-        EventKind.LOGGED,
-        reported_by,
+    life = _life(fault)
+    logged = lifecycle.log(
+        life,
+        contract.targets_for(chosen) if contract else sla.DEFAULT_TARGETS[sla.Priority(chosen)],
+        reported_by.pk,
         now,
-        priority=chosen,
-        beds_out_of_use=beds_out_of_use,
-        attend_due_at=fault.attend_due_at.isoformat(),
-        fix_due_at=fault.fix_due_at.isoformat(),
-        clock=fault.clock,
+        contract=contract,
+        priority_reason=priority_reason,
     )
-    if chosen != category.default_priority and category.safety_critical:
-        _record(
-            fault,
-            EventKind.PRIORITY_CHANGED,
-            reported_by,
-            now,
-            priority_reason,
-            **{"from": "P1", "to": chosen},
-        )
-    if contract:
-        _record(
-            fault,
-            EventKind.ROUTED,
-            None,
-            now,
-            contractor=contract.contractor.name,
-            contract=contract.reference,
-        )
-    else:
-        _record(
-            fault, EventKind.UNROUTED, None, now, "No contract covers this premises and category."
-        )
-    notifications.queue_event_emails(fault=fault, event=logged, now=now)
+    _save(life)
+    _emails(life, logged, now)
     return fault
 
 
-# --- Contractor's steps ------------------------------------------------------------------
+# --- Steps on an existing fault ------------------------------------------------------------
+
+
+def _step(action: Action, fault: Fault, actor: User, now: datetime | None, apply) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, action)
+    event = apply(life, now)
+    _save(life)
+    if isinstance(event, FaultEvent):
+        _emails(life, event, now)
+    return life.fault
 
 
 @transaction.atomic
 def fault_acknowledge(*, fault: Fault, actor: User, now: datetime | None = None) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.ACKNOWLEDGE)
-    fault.status, fault.acknowledged_at = FaultStatus.ACKNOWLEDGED, now
-    _record(fault, EventKind.ACKNOWLEDGED, actor, now)
-    return _save(fault)
+    return _step(
+        Action.ACKNOWLEDGE, fault, actor, now, lambda life, at: lifecycle.acknowledge(
+            life, actor.pk, at
+        )
+    )
 
 
 @transaction.atomic
-def fault_attend(
-    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
-) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.ATTEND)
-    fault.acknowledged_at = fault.acknowledged_at or now
-    # After a reopen the first attendance stands: it is what the service level measured.
-    fault.status, fault.attended_at = FaultStatus.ATTENDED, fault.attended_at or now
-    _note_breach(fault, "attend", fault.attended_at)
-    _record(
-        fault,
-        EventKind.ATTENDED,
-        actor,
-        now,
-        note.strip(),
-        on_time=_on_time(fault.attend_due_at, now),
-    )
-    return _save(fault)
+def fault_attend(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
+    return _step(
+        Action.ATTEND, fault, actor, now,
+        lambda life, at: lifecycle.attend(life, actor.pk, at, note.strip()),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def fault_make_safe(
     *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
 ) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.MAKE_SAFE)
     note = _required(note, "note", "what was done to make it safe")
-    fault.acknowledged_at = fault.acknowledged_at or now
-    fault.attended_at = fault.attended_at or now
-    fault.status, fault.made_safe_at = FaultStatus.MADE_SAFE, fault.made_safe_at or now
-    _note_breach(fault, "attend", fault.attended_at)
-    _note_breach(fault, "make_safe", fault.made_safe_at)
-    _record(
-        fault, EventKind.MADE_SAFE, actor, now, note, on_time=_on_time(fault.make_safe_due_at, now)
-    )
-    return _save(fault)
+    return _step(
+        Action.MAKE_SAFE, fault, actor, now,
+        lambda life, at: lifecycle.make_safe(life, actor.pk, at, note),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = None) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.FIX)
     note = _required(note, "note", "what was done to fix it")
-    fault.acknowledged_at = fault.acknowledged_at or now
-    fault.attended_at = fault.attended_at or now
-    _release_hold(fault, now)  # a fix ends any hold: its time still counts as paused
-    fault.status, fault.fixed_at = FaultStatus.FIXED, now
-    _note_breach(fault, "attend", fault.attended_at)
-    _note_breach(fault, "make_safe", fault.made_safe_at or now)
-    _note_breach(fault, "fix", now)
-    fault.awaiting_parts_since = None
-    fixed = _record(
-        fault, EventKind.FIXED, actor, now, note, on_time=_on_time(fault.fix_due_at, now)
+    return _step(
+        Action.FIX, fault, actor, now, lambda life, at: lifecycle.fix(life, actor.pk, at, note)
     )
-    notifications.queue_event_emails(fault=fault, event=fixed, now=now)
-    return _save(fault)
 
 
 @transaction.atomic
@@ -458,114 +304,82 @@ def fault_awaiting_parts(
     *, fault: Fault, actor: User, note: str, now: datetime | None = None
 ) -> Fault:
     """Recorded as evidence; the clock keeps running (parts are the contractor's problem)."""
-    now = _now(now)
-    fault = _lock(fault, actor, Action.AWAITING_PARTS)
     note = _required(note, "note", "which parts are awaited")
-    fault.awaiting_parts_since = fault.awaiting_parts_since or now
-    _record(fault, EventKind.AWAITING_PARTS, actor, now, note)
-    return _save(fault)
+    return _step(
+        Action.AWAITING_PARTS, fault, actor, now,
+        lambda life, at: lifecycle.awaiting_parts(life, actor.pk, at, note),
+    )  # fmt: skip
 
 
-def _note_breach(fault: Fault, step: str, when: datetime) -> None:
-    """A step done late is a breach even if the sweep never saw it overdue: record it once."""
-    due = getattr(fault, f"{step}_due_at")
-    if due is not None and when > due and getattr(fault, f"{step}_breached_at") is None:
-        setattr(fault, f"{step}_breached_at", due)
+@transaction.atomic
+def fault_request_hold(
+    *, fault: Fault, actor: User, note: str, reason: str = "No access", now: datetime | None = None
+) -> Fault:
+    """The contractor arrived and could not get in: ask the premises side to stop the clock."""
+    note = _required(note, "note", "what happened when you tried to get in")
+    return _step(
+        Action.REQUEST_HOLD, fault, actor, now,
+        lambda life, at: lifecycle.request_hold(life, actor.pk, at, reason.strip() or "No access", note),
+    )  # fmt: skip
 
 
-def _on_time(due: datetime | None, when: datetime) -> bool | None:
-    return None if due is None else when <= due
+@transaction.atomic
+def fault_decide_hold(
+    *, fault: Fault, actor: User, approve: bool, note: str = "", now: datetime | None = None
+) -> FaultHold:
+    """Approve a contractor's hold request (the clock stops from its time) or refuse it."""
+    if not approve:
+        note = _required(note, "note", "why the hold request is refused")
+    now = _now(now)
+    life = _lock(fault, actor, Action.DECIDE_HOLD)
+    decided = lifecycle.decide_hold(life, actor.pk, now, approve=approve, note=note.strip())
+    _save(life)
+    return decided
 
 
 # --- Premises side ---------------------------------------------------------------------------
 
 
 @transaction.atomic
-def fault_confirm(
-    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
-) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.CONFIRM)
-    fault.status, fault.closed_at = FaultStatus.CLOSED, now
-    _record(fault, EventKind.CLOSED, actor, now, note.strip())
-    return _save(fault)
+def fault_confirm(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
+    return _step(
+        Action.CONFIRM, fault, actor, now,
+        lambda life, at: lifecycle.confirm(life, actor.pk, at, note.strip()),
+    )  # fmt: skip
 
 
 @transaction.atomic
 def fault_reopen(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
     """Back to acknowledged; the original due times stand, so lateness is not reset."""
-    now = _now(now)
-    fault = _lock(fault, actor, Action.REOPEN)
     reason = _required(reason, "reason", "why the repair is not done")
-    previous_fix = fault.fixed_at
-    # The fix made it safe; reopening does not make the hazard's clock start again.
-    fault.made_safe_at = fault.made_safe_at or previous_fix
-    fault.status = FaultStatus.ACKNOWLEDGED
-    fault.fixed_at = fault.closed_at = None
-    fault.reopened_at, fault.reopen_count = now, fault.reopen_count + 1
-    reopened = _record(
-        fault,
-        EventKind.REOPENED,
-        actor,
-        now,
-        reason,
-        previously_fixed_at=previous_fix.isoformat() if previous_fix else None,
+    return _step(
+        Action.REOPEN, fault, actor, now, lambda life, at: lifecycle.reopen(life, actor.pk, at, reason)
     )
-    notifications.queue_event_emails(fault=fault, event=reopened, now=now)
-    return _save(fault)
 
 
 @transaction.atomic
 def fault_cancel(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.CANCEL)
     reason = _required(reason, "reason", "why the fault is cancelled")
-    _release_hold(fault, now)
-    fault.status, fault.cancelled_at, fault.cancel_reason = FaultStatus.CANCELLED, now, reason
-    _record(fault, EventKind.CANCELLED, actor, now, reason)
-    return _save(fault)
+    return _step(
+        Action.CANCEL, fault, actor, now, lambda life, at: lifecycle.cancel(life, actor.pk, at, reason)
+    )
 
 
 @transaction.atomic
 def fault_hold(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
     """Stop the clock for a cause on the premises' side, such as awaiting access."""
-    now = _now(now)
-    fault = _lock(fault, actor, Action.HOLD)
     reason = _required(reason, "reason", "why the fault is on hold, such as awaiting access")
-    fault.on_hold_since, fault.hold_reason = now, reason[:250]
-    _record(fault, EventKind.ON_HOLD, actor, now, reason)
-    return _save(fault)
+    return _step(
+        Action.HOLD, fault, actor, now, lambda life, at: lifecycle.hold(life, actor.pk, at, reason)
+    )
 
 
 @transaction.atomic
-def fault_resume(
-    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
-) -> Fault:
-    now = _now(now)
-    fault = _lock(fault, actor, Action.RESUME)
-    held = _release_hold(fault, now)
-    recompute_due_times(fault, pending_only=True)
-    _record(
-        fault,
-        EventKind.RESUMED,
-        actor,
-        now,
-        note.strip(),
-        paused_minutes=round(held.total_seconds() / 60),
-        total_paused_minutes=round(paused_minutes(fault)),
-        fix_due_at=fault.fix_due_at.isoformat() if fault.fix_due_at else None,
-    )
-    return _save(fault)
-
-
-def _release_hold(fault: Fault, now: datetime) -> timedelta:
-    """End any hold, adding its clock time to the running total."""
-    if fault.on_hold_since is None:
-        return timedelta(0)
-    held = sla.elapsed(fault.on_hold_since, now, sla.Clock(fault.clock), fault.premises.nation)
-    fault.paused += held
-    fault.on_hold_since, fault.hold_reason = None, ""
-    return held
+def fault_resume(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
+    return _step(
+        Action.RESUME, fault, actor, now,
+        lambda life, at: lifecycle.resume(life, actor.pk, at, note.strip()),
+    )  # fmt: skip
 
 
 # --- Contract manager ----------------------------------------------------------------------
@@ -575,28 +389,18 @@ def _release_hold(fault: Fault, now: datetime) -> timedelta:
 def fault_change_priority(
     *, fault: Fault, actor: User, priority: str, reason: str, now: datetime | None = None
 ) -> Fault:
-    """New targets from the contract (or defaults); due times recomputed from logging."""
-    now = _now(now)
-    fault = _lock(fault, actor, Action.CHANGE_PRIORITY)
+    """New targets for the steps not yet done; steps done keep their due times and breaches."""
     if priority not in sla.Priority.__members__:
         raise WorkflowError("Choose a priority from P1 to P4.", field="priority")
     if priority == fault.priority:
         raise WorkflowError(f"{fault.reference} is already {priority}.", field="priority")
     reason = _required(reason, "reason", "why the priority is changing")
-    old = fault.priority
-    fault.priority = priority
-    set_due_times(fault, _targets(fault, priority))
-    changed = _record(
-        fault,
-        EventKind.PRIORITY_CHANGED,
-        actor,
-        now,
-        reason,
-        **{"from": old, "to": priority},
-        fix_due_at=fault.fix_due_at.isoformat(),
-    )
-    notifications.queue_event_emails(fault=fault, event=changed, now=now)
-    return _save(fault)
+    return _step(
+        Action.CHANGE_PRIORITY, fault, actor, now,
+        lambda life, at: lifecycle.change_priority(
+            life, actor.pk, at, priority, _targets(life.fault, priority), reason
+        ),
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -605,7 +409,8 @@ def fault_reassign(
 ) -> Fault:
     """Send the fault to another contractor; due times stand."""
     now = _now(now)
-    fault = _lock(fault, actor, Action.REASSIGN)
+    life = _lock(fault, actor, Action.REASSIGN)
+    fault = life.fault
     if contractor.pk == fault.contractor_id:
         raise WorkflowError(f"{fault.reference} is already with {contractor}.", field="contractor")
     reason = _required(reason, "reason", "why the fault is being reassigned")
@@ -615,15 +420,10 @@ def fault_reassign(
     )
     fault.contractor = contractor
     fault.contract = contract if contract and contract.contractor_id == contractor.pk else None
-    _record(
-        fault,
-        EventKind.REASSIGNED,
-        actor,
-        now,
-        reason,
-        **{"from": previous, "to": contractor.name},
+    life.record(
+        EventKind.REASSIGNED, actor.pk, now, reason, **{"from": previous, "to": contractor.name}
     )
-    return _save(fault)
+    return _save(life)
 
 
 # --- Anyone in scope ------------------------------------------------------------------------
@@ -634,9 +434,11 @@ def fault_comment(
     *, fault: Fault, actor: User, text: str, now: datetime | None = None
 ) -> FaultEvent:
     now = _now(now)
-    fault = _lock(fault, actor, Action.COMMENT)
+    life = _lock(fault, actor, Action.COMMENT)
     text = _required(text, "text", "a comment")
-    return _record(fault, EventKind.COMMENT, actor, now, text)
+    event = life.record(EventKind.COMMENT, actor.pk, now, text)
+    _save(life)
+    return event
 
 
 @transaction.atomic
@@ -649,21 +451,20 @@ def fault_escalate(
     the reason in it.
     """
     now = _now(now)
-    fault = _lock(fault, actor, Action.ESCALATE)
+    life = _lock(fault, actor, Action.ESCALATE)
+    fault = life.fault
     reason = _required(reason, "reason", "why the fault needs escalating")
-    level = fault.escalation_level + 1
-    ladder = ladder_for(fault)
     writes = Writes()
     (escalated,) = raise_levels(
         writes,
         fault,
-        [(level, f"escalated by hand: {reason}")],
+        [(fault.escalation_level + 1, f"escalated by hand: {reason}")],
         now=now,
-        steps=ladder,
+        steps=ladder_for(fault),
         people=notifications.People.for_faults([fault]),
         raised_by=actor,
         reason=reason,
     )
     writes.save()
-    _save(fault)
+    _save(life)
     return escalated

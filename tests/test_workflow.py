@@ -461,6 +461,7 @@ def test_allowed_actions_per_role(log, office_manager, contractor_user, regional
         Action.MAKE_SAFE,
         Action.FIX,
         Action.AWAITING_PARTS,
+        Action.REQUEST_HOLD,
         Action.COMMENT,
     }
     assert set(workflow.allowed_actions(fault, office_manager)) == {
@@ -531,7 +532,7 @@ def test_resume_does_not_move_the_due_time_of_a_step_already_done(
     fault = workflow.fault_hold(fault=fault, actor=office_manager, reason="No access", now=late)
     fault = workflow.fault_resume(fault=fault, actor=office_manager, now=late + timedelta(hours=5))
     assert fault.attend_due_at == attend_due
-    assert fault.attend_overdue(late)
+    assert fault.outcomes(late)["attend"].late
     assert fault.fix_due_at == TUESDAY_10 + timedelta(days=3, hours=5)
 
 

@@ -1,6 +1,8 @@
+from .breaches import Breach, BreachDispute, BreachStep, DisputeStatus
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
 from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, FaultStatus
+from .holds import FaultHold, HoldStatus
 from .notifications import EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
 from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
@@ -8,6 +10,12 @@ from .reports import ReportScope, ReportSnapshot
 from .users import Role, User
 
 __all__ = [
+    "Breach",
+    "BreachDispute",
+    "BreachStep",
+    "DisputeStatus",
+    "FaultHold",
+    "HoldStatus",
     "OPEN_STATUSES",
     "Category",
     "Contract",

@@ -15,7 +15,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from facilities.deadlines import first_unmet_deadline
+from facilities.faults import deadlines, lateness
+from facilities.faults.lateness import first_unmet_deadline
 
 from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
 
@@ -83,11 +84,8 @@ class FaultQuerySet(models.QuerySet):
 
 
 def overdue_q(now: datetime) -> Q:
-    return (
-        Q(attended_at__isnull=True, attend_due_at__lt=now)
-        | Q(made_safe_at__isnull=True, fixed_at__isnull=True, make_safe_due_at__lt=now)
-        | Q(fixed_at__isnull=True, fix_due_at__lt=now)
-    )
+    """Past a due time for a step not yet done (`facilities.faults.lateness`)."""
+    return lateness.overdue_steps(now)
 
 
 class Fault(models.Model):
@@ -143,6 +141,10 @@ class Fault(models.Model):
         default=timedelta(0), help_text="Clock time on hold so far, in the fault's own clock."
     )
     awaiting_parts_since = models.DateTimeField(null=True, blank=True)
+    #: The office manager's link to an earlier fault this one repeats (first-time fix).
+    repeat_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="repeats"
+    )
 
     # Service level: targets copied at logging (so every due time can be explained).
     clock = models.CharField(max_length=10, choices=CLOCK_CHOICES)
@@ -153,7 +155,16 @@ class Fault(models.Model):
     make_safe_due_at = models.DateTimeField(null=True, blank=True)
     fix_due_at = models.DateTimeField(null=True, blank=True)
 
-    # Breaches are recorded once and never forgotten.
+    # Each step's minutes taken (less time on hold) and minutes on hold, stored when it is done
+    # (facilities.faults.deadlines), so reports aggregate them without recomputing clocks.
+    attend_taken_minutes = models.FloatField(null=True, blank=True)
+    make_safe_taken_minutes = models.FloatField(null=True, blank=True)
+    fix_taken_minutes = models.FloatField(null=True, blank=True)
+    attend_paused_minutes = models.FloatField(null=True, blank=True)
+    make_safe_paused_minutes = models.FloatField(null=True, blank=True)
+    fix_paused_minutes = models.FloatField(null=True, blank=True)
+
+    # When the sweep first saw each step overdue (drives escalation, once each).
     attend_breached_at = models.DateTimeField(null=True, blank=True)
     make_safe_breached_at = models.DateTimeField(null=True, blank=True)
     fix_breached_at = models.DateTimeField(null=True, blank=True)
@@ -218,7 +229,7 @@ class Fault(models.Model):
             # A premises' faults of any status, newest first (the list's premises filter).
             models.Index(fields=["premises", "-reported_at"], name="fault_premises_reported"),
             # The home page's "most overdue": open faults not on hold by their earliest
-            # unmet deadline (facilities.deadlines), read ten at a time.
+            # unmet deadline (facilities.faults.lateness), read ten at a time.
             models.Index(
                 first_unmet_deadline(),
                 condition=Q(status__in=OPEN_STATUS_VALUES, on_hold_since__isnull=True),
@@ -258,27 +269,36 @@ class Fault(models.Model):
         return self.contractor_id is None
 
     @property
+    def paused_minutes(self) -> float:
+        """Clock minutes on hold in holds that have ended (what pending due times include)."""
+        return self.paused.total_seconds() / 60
+
+    @property
     def is_on_hold(self) -> bool:
         return self.on_hold_since is not None
 
+    def outcomes(self, now: datetime, holds=None) -> dict[str, deadlines.Outcome]:
+        """Each step's outcome at `now` (`facilities.faults.deadlines`, the one definition)."""
+        from .holds import intervals
+
+        if holds is None:
+            holds = self.holds.all()
+        return deadlines.outcomes(self, self.premises.nation, intervals(holds), now)
+
+    def overdue_steps(self, now: datetime) -> list[str]:
+        return [s for s, o in self.outcomes(now).items() if o.state is deadlines.State.OVERDUE]
+
     def attend_overdue(self, now: datetime) -> bool:
-        return _late(self.attend_due_at, self.attended_at, now, self)
+        return "attend" in self.overdue_steps(now)
 
     def make_safe_overdue(self, now: datetime) -> bool:
-        done = self.made_safe_at or self.fixed_at
-        return _late(self.make_safe_due_at, done, now, self)
+        return "make_safe" in self.overdue_steps(now)
 
     def fix_overdue(self, now: datetime) -> bool:
-        return _late(self.fix_due_at, self.fixed_at, now, self)
+        return "fix" in self.overdue_steps(now)
 
     def is_overdue(self, now: datetime) -> bool:
-        return self.attend_overdue(now) or self.make_safe_overdue(now) or self.fix_overdue(now)
-
-
-def _late(due: datetime | None, done: datetime | None, now: datetime, fault: Fault) -> bool:
-    if due is None or fault.is_on_hold or fault.status == FaultStatus.CANCELLED:
-        return False
-    return (done or now) > due
+        return bool(self.overdue_steps(now))
 
 
 def reference_for(pk: int) -> str:
@@ -311,6 +331,12 @@ class EventKind(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     ESCALATED = "escalated", "Escalated"
     COMMENT = "comment", "Comment"
+    HOLD_REQUESTED = "hold_requested", "Hold requested (no access)"
+    HOLD_APPROVED = "hold_approved", "Hold request approved"
+    HOLD_REFUSED = "hold_refused", "Hold request refused"
+    DISPUTED = "disputed", "Breach disputed"
+    DISPUTE_ACCEPTED = "dispute_accepted", "Dispute accepted: breach waived"
+    DISPUTE_REJECTED = "dispute_rejected", "Dispute rejected"
 
 
 class FaultEvent(models.Model):

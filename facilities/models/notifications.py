@@ -180,6 +180,9 @@ class OutboxKind(models.TextChoices):
     ESCALATION = "escalation", "Escalation"
     DIGEST = "digest", "Daily digest"
     REPORT = "report", "Monthly performance report"
+    HOLD_REQUESTED = "hold_requested", "Hold requested by the contractor"
+    BREACH_DISPUTED = "breach_disputed", "Breach disputed"
+    DISPUTE_DECIDED = "dispute_decided", "Dispute decided"
 
 
 class OutboxEmail(models.Model):
