@@ -253,50 +253,46 @@ def fault_log(
 # --- Steps on an existing fault ------------------------------------------------------------
 
 
-def _step(action: Action, fault: Fault, actor: User, now: datetime | None, apply) -> Fault:
-    now = _now(now)
-    life = _lock(fault, actor, action)
-    event = apply(life, now)
+def _finish(life: lifecycle.Life, event: FaultEvent | None, now: datetime) -> Fault:
+    """Save what the step changed, then queue the emails its event causes."""
     _save(life)
-    if isinstance(event, FaultEvent):
+    if event is not None:
         _emails(life, event, now)
     return life.fault
 
 
 @transaction.atomic
 def fault_acknowledge(*, fault: Fault, actor: User, now: datetime | None = None) -> Fault:
-    return _step(
-        Action.ACKNOWLEDGE, fault, actor, now, lambda life, at: lifecycle.acknowledge(
-            life, actor.pk, at
-        )
-    )
+    now = _now(now)
+    life = _lock(fault, actor, Action.ACKNOWLEDGE)
+    return _finish(life, lifecycle.acknowledge(life, actor.pk, now), now)
 
 
 @transaction.atomic
-def fault_attend(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
-    return _step(
-        Action.ATTEND, fault, actor, now,
-        lambda life, at: lifecycle.attend(life, actor.pk, at, note.strip()),
-    )  # fmt: skip
+def fault_attend(
+    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
+) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.ATTEND)
+    return _finish(life, lifecycle.attend(life, actor.pk, now, note.strip()), now)
 
 
 @transaction.atomic
 def fault_make_safe(
     *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
 ) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.MAKE_SAFE)
     note = _required(note, "note", "what was done to make it safe")
-    return _step(
-        Action.MAKE_SAFE, fault, actor, now,
-        lambda life, at: lifecycle.make_safe(life, actor.pk, at, note),
-    )  # fmt: skip
+    return _finish(life, lifecycle.make_safe(life, actor.pk, now, note), now)
 
 
 @transaction.atomic
 def fault_fix(*, fault: Fault, actor: User, note: str, now: datetime | None = None) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.FIX)
     note = _required(note, "note", "what was done to fix it")
-    return _step(
-        Action.FIX, fault, actor, now, lambda life, at: lifecycle.fix(life, actor.pk, at, note)
-    )
+    return _finish(life, lifecycle.fix(life, actor.pk, now, note), now)
 
 
 @transaction.atomic
@@ -304,11 +300,10 @@ def fault_awaiting_parts(
     *, fault: Fault, actor: User, note: str, now: datetime | None = None
 ) -> Fault:
     """Recorded as evidence; the clock keeps running (parts are the contractor's problem)."""
+    now = _now(now)
+    life = _lock(fault, actor, Action.AWAITING_PARTS)
     note = _required(note, "note", "which parts are awaited")
-    return _step(
-        Action.AWAITING_PARTS, fault, actor, now,
-        lambda life, at: lifecycle.awaiting_parts(life, actor.pk, at, note),
-    )  # fmt: skip
+    return _finish(life, lifecycle.awaiting_parts(life, actor.pk, now, note), now)
 
 
 @transaction.atomic
@@ -316,11 +311,11 @@ def fault_request_hold(
     *, fault: Fault, actor: User, note: str, reason: str = "No access", now: datetime | None = None
 ) -> Fault:
     """The contractor arrived and could not get in: ask the premises side to stop the clock."""
+    now = _now(now)
+    life = _lock(fault, actor, Action.REQUEST_HOLD)
     note = _required(note, "note", "what happened when you tried to get in")
-    return _step(
-        Action.REQUEST_HOLD, fault, actor, now,
-        lambda life, at: lifecycle.request_hold(life, actor.pk, at, reason.strip() or "No access", note),
-    )  # fmt: skip
+    reason = (reason or "").strip() or "No access"
+    return _finish(life, lifecycle.request_hold(life, actor.pk, now, reason, note), now)
 
 
 @transaction.atomic
@@ -328,10 +323,10 @@ def fault_decide_hold(
     *, fault: Fault, actor: User, approve: bool, note: str = "", now: datetime | None = None
 ) -> FaultHold:
     """Approve a contractor's hold request (the clock stops from its time) or refuse it."""
-    if not approve:
-        note = _required(note, "note", "why the hold request is refused")
     now = _now(now)
     life = _lock(fault, actor, Action.DECIDE_HOLD)
+    if not approve:
+        note = _required(note, "note", "why the hold request is refused")
     decided = lifecycle.decide_hold(life, actor.pk, now, approve=approve, note=note.strip())
     _save(life)
     return decided
@@ -341,45 +336,48 @@ def fault_decide_hold(
 
 
 @transaction.atomic
-def fault_confirm(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
-    return _step(
-        Action.CONFIRM, fault, actor, now,
-        lambda life, at: lifecycle.confirm(life, actor.pk, at, note.strip()),
-    )  # fmt: skip
+def fault_confirm(
+    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
+) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.CONFIRM)
+    return _finish(life, lifecycle.confirm(life, actor.pk, now, note.strip()), now)
 
 
 @transaction.atomic
 def fault_reopen(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
     """Back to acknowledged; the original due times stand, so lateness is not reset."""
+    now = _now(now)
+    life = _lock(fault, actor, Action.REOPEN)
     reason = _required(reason, "reason", "why the repair is not done")
-    return _step(
-        Action.REOPEN, fault, actor, now, lambda life, at: lifecycle.reopen(life, actor.pk, at, reason)
-    )
+    return _finish(life, lifecycle.reopen(life, actor.pk, now, reason), now)
 
 
 @transaction.atomic
 def fault_cancel(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.CANCEL)
     reason = _required(reason, "reason", "why the fault is cancelled")
-    return _step(
-        Action.CANCEL, fault, actor, now, lambda life, at: lifecycle.cancel(life, actor.pk, at, reason)
-    )
+    return _finish(life, lifecycle.cancel(life, actor.pk, now, reason), now)
 
 
 @transaction.atomic
 def fault_hold(*, fault: Fault, actor: User, reason: str, now: datetime | None = None) -> Fault:
     """Stop the clock for a cause on the premises' side, such as awaiting access."""
+    now = _now(now)
+    life = _lock(fault, actor, Action.HOLD)
     reason = _required(reason, "reason", "why the fault is on hold, such as awaiting access")
-    return _step(
-        Action.HOLD, fault, actor, now, lambda life, at: lifecycle.hold(life, actor.pk, at, reason)
-    )
+    return _finish(life, lifecycle.hold(life, actor.pk, now, reason), now)
 
 
 @transaction.atomic
-def fault_resume(*, fault: Fault, actor: User, note: str = "", now: datetime | None = None) -> Fault:
-    return _step(
-        Action.RESUME, fault, actor, now,
-        lambda life, at: lifecycle.resume(life, actor.pk, at, note.strip()),
-    )  # fmt: skip
+def fault_resume(
+    *, fault: Fault, actor: User, note: str = "", now: datetime | None = None
+) -> Fault:
+    now = _now(now)
+    life = _lock(fault, actor, Action.RESUME)
+    lifecycle.resume(life, actor.pk, now, note.strip())
+    return _finish(life, None, now)
 
 
 # --- Contract manager ----------------------------------------------------------------------
@@ -390,17 +388,17 @@ def fault_change_priority(
     *, fault: Fault, actor: User, priority: str, reason: str, now: datetime | None = None
 ) -> Fault:
     """New targets for the steps not yet done; steps done keep their due times and breaches."""
+    now = _now(now)
+    life = _lock(fault, actor, Action.CHANGE_PRIORITY)
     if priority not in sla.Priority.__members__:
         raise WorkflowError("Choose a priority from P1 to P4.", field="priority")
-    if priority == fault.priority:
+    if priority == life.fault.priority:
         raise WorkflowError(f"{fault.reference} is already {priority}.", field="priority")
     reason = _required(reason, "reason", "why the priority is changing")
-    return _step(
-        Action.CHANGE_PRIORITY, fault, actor, now,
-        lambda life, at: lifecycle.change_priority(
-            life, actor.pk, at, priority, _targets(life.fault, priority), reason
-        ),
-    )  # fmt: skip
+    targets = _targets(life.fault, priority)
+    return _finish(
+        life, lifecycle.change_priority(life, actor.pk, now, priority, targets, reason), now
+    )
 
 
 @transaction.atomic

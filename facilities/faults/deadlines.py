@@ -79,9 +79,7 @@ class Outcome:
         return self.taken_minutes / self.target_minutes
 
 
-def paused(
-    holds: Iterable[Interval], until: datetime | None, clock: str, nation: str
-) -> timedelta:
+def paused(holds: Iterable[Interval], until: datetime | None, clock: str, nation: str) -> timedelta:
     """Clock time on hold that counts against a step done at `until`.
 
     With `until` None (the step is still to do) only holds that have ended count: an open

@@ -45,15 +45,19 @@ def done(step: str) -> Q:
 
 def late(step: str) -> Q:
     """The step was done after its due time (a breach)."""
-    return Q(**{f"{step}_due_at__isnull": False}) & Q(
-        **{f"{step}_due_at__lt": DONE[step]}
-    ) & done(step)
+    return (
+        Q(**{f"{step}_due_at__isnull": False})
+        & Q(**{f"{step}_due_at__lt": DONE[step]})
+        & done(step)
+    )
 
 
 def on_time(step: str) -> Q:
-    return Q(**{f"{step}_due_at__isnull": False}) & Q(
-        **{f"{step}_due_at__gte": DONE[step]}
-    ) & done(step)
+    return (
+        Q(**{f"{step}_due_at__isnull": False})
+        & Q(**{f"{step}_due_at__gte": DONE[step]})
+        & done(step)
+    )
 
 
 def unmet_by(step: str, instant) -> Q:
@@ -69,6 +73,23 @@ def overdue_steps(now: datetime) -> Q:
 def overdue(now: datetime) -> Q:
     """Open, not on hold, and past a due time for a step not yet done."""
     return Q(status__in=OPEN_STATUS_VALUES, on_hold_since__isnull=True) & overdue_steps(now)
+
+
+def _not_before(field: str, instant) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": instant})
+
+
+def overdue_as_of(instant: datetime) -> Q:
+    """A step not done by `instant` was past its due time then, and no hold was running.
+
+    For a past instant (a report's period end); whether the fault was open then is for the
+    caller. With `instant` now and an open fault this is `overdue(now)`.
+    """
+    return _not_before("on_hold_since", instant) & (
+        (Q(attend_due_at__lt=instant) & _not_before("attended_at", instant))
+        | (Q(make_safe_due_at__lt=instant) & _not_before("made_safe_at", instant))
+        | Q(fix_due_at__lt=instant)
+    )
 
 
 def _unmet(not_done: Q, due: str) -> Case:

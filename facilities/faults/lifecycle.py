@@ -221,7 +221,9 @@ def decide_hold(
     fault = life.fault
     if not approve:
         request.status, request.ended_at = HoldStatus.REFUSED, now
-        life.record(EventKind.HOLD_REFUSED, actor_id, now, note, requested_at=_iso(request.started_at))
+        life.record(
+            EventKind.HOLD_REFUSED, actor_id, now, note, requested_at=_iso(request.started_at)
+        )
         return request
     request.status = HoldStatus.APPROVED
     if fault.is_open:
@@ -349,7 +351,12 @@ def cancel(life: Life, actor_id: int | None, now: datetime, reason: str) -> None
 
 
 def change_priority(
-    life: Life, actor_id: int | None, now: datetime, priority: str, targets: sla.Targets, reason: str
+    life: Life,
+    actor_id: int | None,
+    now: datetime,
+    priority: str,
+    targets: sla.Targets,
+    reason: str,
 ) -> FaultEvent:
     """New targets for the steps not yet done; steps done keep their due times and breaches."""
     fault = life.fault

@@ -64,7 +64,9 @@ RULES: dict[Action, Rule] = {
     Action.ACKNOWLEDGE: Rule(
         "acknowledged", frozenset({FaultStatus.REPORTED}), CONTRACTOR_SIDE, "the contractor"
     ),
-    Action.ATTEND: Rule("marked as attended", _BEFORE_ATTENDANCE, CONTRACTOR_SIDE, "the contractor"),
+    Action.ATTEND: Rule(
+        "marked as attended", _BEFORE_ATTENDANCE, CONTRACTOR_SIDE, "the contractor"
+    ),
     Action.MAKE_SAFE: Rule(
         "marked as made safe",
         _BEFORE_ATTENDANCE | {FaultStatus.ATTENDED},
@@ -72,7 +74,9 @@ RULES: dict[Action, Rule] = {
         "the contractor",
     ),
     Action.FIX: Rule("marked as fixed", OPEN, CONTRACTOR_SIDE, "the contractor"),
-    Action.AWAITING_PARTS: Rule("marked as awaiting parts", OPEN, CONTRACTOR_SIDE, "the contractor"),
+    Action.AWAITING_PARTS: Rule(
+        "marked as awaiting parts", OPEN, CONTRACTOR_SIDE, "the contractor"
+    ),
     Action.REQUEST_HOLD: Rule(
         "put on hold at the contractor's request", OPEN, CONTRACTOR_SIDE, "the contractor"
     ),
@@ -122,9 +126,9 @@ def refusal(
         return f"{fault.reference} is not on hold."
     if action in (Action.HOLD, Action.REQUEST_HOLD, Action.DECIDE_HOLD):
         if hold_requested is None:
-            hold_requested = fault.pk is not None and fault.holds.filter(
-                status="requested"
-            ).exists()
+            hold_requested = (
+                fault.pk is not None and fault.holds.filter(status="requested").exists()
+            )
         if action == Action.DECIDE_HOLD and not hold_requested:
             return f"{fault.reference} has no hold request awaiting a decision."
         if action != Action.DECIDE_HOLD and hold_requested:

@@ -7,136 +7,315 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('facilities', '0009_fault_text_search_trigram'),
+        ("facilities", "0009_fault_text_search_trigram"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fault',
-            name='attend_paused_minutes',
+            model_name="fault",
+            name="attend_paused_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='attend_taken_minutes',
+            model_name="fault",
+            name="attend_taken_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='fix_paused_minutes',
+            model_name="fault",
+            name="fix_paused_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='fix_taken_minutes',
+            model_name="fault",
+            name="fix_taken_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='make_safe_paused_minutes',
+            model_name="fault",
+            name="make_safe_paused_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='make_safe_taken_minutes',
+            model_name="fault",
+            name="make_safe_taken_minutes",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='fault',
-            name='repeat_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='repeats', to='facilities.fault'),
+            model_name="fault",
+            name="repeat_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="repeats",
+                to="facilities.fault",
+            ),
         ),
         migrations.AlterField(
-            model_name='faultevent',
-            name='kind',
-            field=models.CharField(choices=[('logged', 'Logged'), ('routed', 'Routed to contractor'), ('unrouted', 'No contract covers this fault'), ('acknowledged', 'Acknowledged'), ('attended', 'Attended'), ('made_safe', 'Made safe'), ('fixed', 'Fixed'), ('closed', 'Confirmed and closed'), ('reopened', 'Reopened'), ('cancelled', 'Cancelled'), ('on_hold', 'On hold'), ('resumed', 'Resumed'), ('awaiting_parts', 'Awaiting parts'), ('priority_changed', 'Priority changed'), ('reassigned', 'Reassigned'), ('breached', 'Service level breached'), ('at_risk', 'At risk'), ('escalated', 'Escalated'), ('comment', 'Comment'), ('hold_requested', 'Hold requested (no access)'), ('hold_approved', 'Hold request approved'), ('hold_refused', 'Hold request refused'), ('disputed', 'Breach disputed'), ('dispute_accepted', 'Dispute accepted: breach waived'), ('dispute_rejected', 'Dispute rejected')], max_length=20),
+            model_name="faultevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("logged", "Logged"),
+                    ("routed", "Routed to contractor"),
+                    ("unrouted", "No contract covers this fault"),
+                    ("acknowledged", "Acknowledged"),
+                    ("attended", "Attended"),
+                    ("made_safe", "Made safe"),
+                    ("fixed", "Fixed"),
+                    ("closed", "Confirmed and closed"),
+                    ("reopened", "Reopened"),
+                    ("cancelled", "Cancelled"),
+                    ("on_hold", "On hold"),
+                    ("resumed", "Resumed"),
+                    ("awaiting_parts", "Awaiting parts"),
+                    ("priority_changed", "Priority changed"),
+                    ("reassigned", "Reassigned"),
+                    ("breached", "Service level breached"),
+                    ("at_risk", "At risk"),
+                    ("escalated", "Escalated"),
+                    ("comment", "Comment"),
+                    ("hold_requested", "Hold requested (no access)"),
+                    ("hold_approved", "Hold request approved"),
+                    ("hold_refused", "Hold request refused"),
+                    ("disputed", "Breach disputed"),
+                    ("dispute_accepted", "Dispute accepted: breach waived"),
+                    ("dispute_rejected", "Dispute rejected"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AlterField(
-            model_name='outboxemail',
-            name='kind',
-            field=models.CharField(choices=[('fault_logged', 'Fault logged (contractor)'), ('fault_receipt', 'Fault logged (receipt)'), ('fault_fixed', 'Fault fixed'), ('fault_reopened', 'Fault reopened'), ('priority_changed', 'Priority changed'), ('at_risk', 'At risk'), ('escalation', 'Escalation'), ('digest', 'Daily digest'), ('report', 'Monthly performance report'), ('hold_requested', 'Hold requested by the contractor'), ('breach_disputed', 'Breach disputed'), ('dispute_decided', 'Dispute decided')], max_length=20),
+            model_name="outboxemail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("fault_logged", "Fault logged (contractor)"),
+                    ("fault_receipt", "Fault logged (receipt)"),
+                    ("fault_fixed", "Fault fixed"),
+                    ("fault_reopened", "Fault reopened"),
+                    ("priority_changed", "Priority changed"),
+                    ("at_risk", "At risk"),
+                    ("escalation", "Escalation"),
+                    ("digest", "Daily digest"),
+                    ("report", "Monthly performance report"),
+                    ("hold_requested", "Hold requested by the contractor"),
+                    ("breach_disputed", "Breach disputed"),
+                    ("dispute_decided", "Dispute decided"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.CreateModel(
-            name='Breach',
+            name="Breach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(choices=[('attend', 'Attend'), ('make_safe', 'Make safe'), ('fix', 'Fix')], max_length=10)),
-                ('priority', models.CharField(max_length=2)),
-                ('due_at', models.DateTimeField()),
-                ('done_at', models.DateTimeField()),
-                ('target_minutes', models.PositiveIntegerField()),
-                ('paused_minutes', models.FloatField(default=0)),
-                ('taken_minutes', models.FloatField()),
-                ('multiplier', models.PositiveSmallIntegerField()),
-                ('points', models.PositiveIntegerField()),
-                ('pounds_per_point', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=9)),
-                ('recorded_at', models.DateTimeField()),
-                ('waived_at', models.DateTimeField(blank=True, null=True)),
-                ('waived_reason', models.TextField(blank=True)),
-                ('contractor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='facilities.contractor')),
-                ('fault', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='breaches', to='facilities.fault')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "step",
+                    models.CharField(
+                        choices=[("attend", "Attend"), ("make_safe", "Make safe"), ("fix", "Fix")],
+                        max_length=10,
+                    ),
+                ),
+                ("priority", models.CharField(max_length=2)),
+                ("due_at", models.DateTimeField()),
+                ("done_at", models.DateTimeField()),
+                ("target_minutes", models.PositiveIntegerField()),
+                ("paused_minutes", models.FloatField(default=0)),
+                ("taken_minutes", models.FloatField()),
+                ("multiplier", models.PositiveSmallIntegerField()),
+                ("points", models.PositiveIntegerField()),
+                (
+                    "pounds_per_point",
+                    models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=9),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                ("waived_at", models.DateTimeField(blank=True, null=True)),
+                ("waived_reason", models.TextField(blank=True)),
+                (
+                    "contractor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="facilities.contractor",
+                    ),
+                ),
+                (
+                    "fault",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="breaches",
+                        to="facilities.fault",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['done_at', 'id'],
+                "ordering": ["done_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='BreachDispute',
+            name="BreachDispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Awaiting a decision'), ('accepted', 'Accepted: breach waived'), ('rejected', 'Rejected: breach stands')], default='open', max_length=10)),
-                ('reason', models.TextField()),
-                ('raised_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_reason', models.TextField(blank=True)),
-                ('breach', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='disputes', to='facilities.breach')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('raised_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Awaiting a decision"),
+                            ("accepted", "Accepted: breach waived"),
+                            ("rejected", "Rejected: breach stands"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("raised_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_reason", models.TextField(blank=True)),
+                (
+                    "breach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="disputes",
+                        to="facilities.breach",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['raised_at', 'id'],
+                "ordering": ["raised_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FaultHold',
+            name="FaultHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', 'Requested by the contractor'), ('approved', 'Approved'), ('refused', 'Refused')], max_length=10)),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(max_length=250)),
-                ('note', models.TextField(blank=True)),
-                ('by_contractor', models.BooleanField(default=False)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='holds_decided', to=settings.AUTH_USER_MODEL)),
-                ('fault', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='holds', to='facilities.fault')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='holds_requested', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Requested by the contractor"),
+                            ("approved", "Approved"),
+                            ("refused", "Refused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(max_length=250)),
+                ("note", models.TextField(blank=True)),
+                ("by_contractor", models.BooleanField(default=False)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="holds_decided",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "fault",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="holds",
+                        to="facilities.fault",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="holds_requested",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['started_at', 'id'],
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='breach',
-            index=models.Index(fields=['done_at'], name='breach_done_at'),
+            model_name="breach",
+            index=models.Index(fields=["done_at"], name="breach_done_at"),
         ),
         migrations.AddConstraint(
-            model_name='breach',
-            constraint=models.UniqueConstraint(fields=('fault', 'step'), name='one_breach_per_step'),
+            model_name="breach",
+            constraint=models.UniqueConstraint(
+                fields=("fault", "step"), name="one_breach_per_step"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='breachdispute',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'open')), fields=('breach',), name='one_open_dispute_per_breach'),
+            model_name="breachdispute",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "open")),
+                fields=("breach",),
+                name="one_open_dispute_per_breach",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faulthold',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True), ('status__in', ['requested', 'approved'])), fields=('fault',), name='one_live_hold_per_fault'),
+            model_name="faulthold",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True), ("status__in", ["requested", "approved"])
+                ),
+                fields=("fault",),
+                name="one_live_hold_per_fault",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='faulthold',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='hold_ends_after_it_starts'),
+            model_name="faulthold",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("ended_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="hold_ends_after_it_starts",
+            ),
         ),
     ]

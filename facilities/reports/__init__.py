@@ -5,7 +5,7 @@ issued monthly report alike. Each figure counts the faults of one named slice
 (`drilldown`), so every number can link to exactly the faults behind it.
 
 - `periods`     months and date ranges in Europe/London, as UTC instants;
-- `clocksql`    service-level clock time in SQL (working hours on PostgreSQL);
+- `epoch`       elapsed seconds in SQL (clock times are stored by the life cycle);
 - `drilldown`   the slice of faults behind each figure, and its link to the fault list;
 - `measures`    the database queries, returning plain dataclasses;
 - `credits`     the service-credit scoring rule;

@@ -1,95 +1,119 @@
-"""Service credits: what a late step costs the contractor.
+"""Service credits: what the breaches done in a period cost each contractor.
 
-The rule (the pattern UK PFI and FM contracts use): each breach — attendance, making safe or
-the fix done after its due time — scores points by the fault's priority,
-
-    P1 8 points, P2 4, P3 2, P4 1,
-
-doubled when the step took more than twice its target and trebled past three times, the time
-taken measured in the fault's own clock less its time on hold. Points are scored in the
-period in which the late step was done (so the overrun is known); a fault still overdue at
-period end scores when the step is done, and meanwhile shows in "overdue at period end".
-Pounds are points times the fault's contract's £ per point; a fault with no contract scores
-points but no pounds.
-
-`points_for` states the rule in Python; `points` is the same rule in SQL for the reports.
+The rule itself — points by priority (P1 8, P2 4, P3 2, P4 1), doubled past twice the target
+and trebled past three times, the time taken measured in the fault's own clock less its time
+on hold — is `facilities.faults.deadlines`. The life cycle applies it once, when the late step
+is done, and writes a `Breach` row with the points and the contract's £ per point at that
+time. So the report only adds up breach rows: in the period the late step was done, by the
+fault's contractor, region and priority; "raw" counts every breach, "adjusted" leaves out the
+breaches waived after an accepted dispute. A fault still overdue at period end scores when the
+step is done, and meanwhile shows in "overdue at period end".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Expression, F, IntegerField, Q, Value, When
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThan
 
-from facilities.models import Contract
+from facilities.faults.deadlines import OVERRUN_FACTORS, POINTS, points
+from facilities.models import Breach, Fault
+from facilities.models.faults import reference_for
 
 from . import drilldown
-from .clocksql import HolidayCalendar, paused_before, taken_minutes
+from .figures import UNROUTED_LABEL, BreachLine
 
-POINTS = {"P1": 8, "P2": 4, "P3": 2, "P4": 1}
-#: (multiple of the target exceeded, factor), largest first.
-OVERRUN_FACTORS = ((3, 3), (2, 2))
+__all__ = ["OVERRUN_FACTORS", "POINTS", "Credits", "breach_totals", "points"]
+
+_WAIVED = Q(waived_at__isnull=False)
 
 
-def points_for(priority: str, taken_minutes: float, target_minutes: int) -> int:
-    """Points for one late step (the caller has established that it was late)."""
-    factor = next(
-        (f for multiple, f in OVERRUN_FACTORS if taken_minutes > multiple * target_minutes), 1
+@dataclass
+class Credits:
+    breaches: int = 0
+    waived: int = 0
+    points: int = 0
+    points_adjusted: int = 0
+    pounds: Decimal = Decimal("0.00")
+    pounds_adjusted: Decimal = Decimal("0.00")
+
+
+#: (contractor key (0 unrouted), region id, priority) → Credits
+CreditsIndex = dict[tuple[int, int, str], Credits]
+
+
+def breaches_in(faults: QuerySet[Fault], w: drilldown.Window) -> QuerySet[Breach]:
+    """Breach rows of the faults in scope whose late step was done in the window."""
+    rows = Breach.objects.filter(done_at__gte=w.start, done_at__lt=w.end)
+    if faults.query.has_filters():
+        rows = rows.filter(fault__in=faults.values("pk"))
+    return rows
+
+
+def breach_totals(faults: QuerySet[Fault], w: drilldown.Window) -> CreditsIndex:
+    pounds = ExpressionWrapper(
+        F("points") * F("pounds_per_point"),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
     )
-    return POINTS[priority] * factor
-
-
-def _base() -> Case:
-    return Case(
-        *(When(priority=p, then=Value(n)) for p, n in POINTS.items()),
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def step_points(late: Q, step, target: str, calendar: HolidayCalendar, paused=None) -> Case:
-    """Points for one step of a fault: 0 unless `late`, else by priority and overrun."""
-    taken = taken_minutes(step, calendar, paused)
-    factor = Case(
-        *(
-            When(GreaterThan(taken, F(target) * multiple), then=Value(f))
-            for multiple, f in OVERRUN_FACTORS
-        ),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return Case(When(late, then=_base() * factor), default=Value(0), output_field=IntegerField())
-
-
-def points(w: drilldown.Window, calendar: HolidayCalendar) -> Expression:
-    """A fault's points for the steps it did late in the window (0 if none)."""
-    return (
-        step_points(
-            drilldown.attended_late(w),
-            F("attended_at"),
-            "attend_target_minutes",
-            calendar,
-            paused_before("attended_at"),
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+    rows = (
+        breaches_in(faults, w)
+        .values("fault__contractor_id", "fault__premises__region_id", "fault__priority")
+        .annotate(
+            n=Count("pk"),
+            waived=Count("pk", filter=_WAIVED),
+            raw=Coalesce(Sum("points"), 0),
+            kept=Coalesce(Sum("points", filter=~_WAIVED), 0),
+            raw_pounds=Coalesce(Sum(pounds), zero),
+            kept_pounds=Coalesce(Sum(pounds, filter=~_WAIVED), zero),
         )
-        + step_points(
-            drilldown.made_safe_late(w),
-            Coalesce("made_safe_at", "fixed_at"),
-            "make_safe_target_minutes",
-            calendar,
-            paused_before("made_safe_at"),
-        )
-        + step_points(drilldown.fixed_late(w), F("fixed_at"), "fix_target_minutes", calendar)
+        .order_by()
     )
+    return {
+        (
+            row["fault__contractor_id"] or 0,
+            row["fault__premises__region_id"],
+            row["fault__priority"],
+        ): Credits(
+            breaches=row["n"],
+            waived=row["waived"],
+            points=row["raw"],
+            points_adjusted=row["kept"],
+            pounds=Decimal(row["raw_pounds"]),
+            pounds_adjusted=Decimal(row["kept_pounds"]),
+        )
+        for row in rows
+    }
 
 
-def pounds_per_point(contract_ids) -> dict[int | None, Decimal]:
-    """Each contract's rate; no contract, no pounds."""
-    rates = dict(
-        Contract.objects.filter(pk__in=[c for c in contract_ids if c]).values_list(
-            "pk", "pounds_per_point"
-        )
+def breach_lines(faults: QuerySet[Fault], w: drilldown.Window) -> list[BreachLine]:
+    """Every breach scored in the window, oldest first, with what explains its points."""
+    rows = (
+        breaches_in(faults, w)
+        .select_related("fault__premises__region", "fault__contractor")
+        .order_by("done_at", "pk")
     )
-    rates[None] = Decimal("0.00")
-    return rates
+    return [
+        BreachLine(
+            reference=reference_for(b.fault_id),
+            fault_id=b.fault_id,
+            premises=b.fault.premises.name,
+            region=b.fault.premises.region.name,
+            contractor=b.fault.contractor.name if b.fault.contractor_id else UNROUTED_LABEL,
+            priority=b.priority,
+            step=b.step,
+            due_at=b.due_at,
+            done_at=b.done_at,
+            paused_minutes=b.paused_minutes,
+            taken_minutes=b.taken_minutes,
+            target_minutes=b.target_minutes,
+            multiplier=b.multiplier,
+            points=b.points,
+            pounds_per_point=b.pounds_per_point,
+            waived=b.is_waived,
+            waived_reason=b.waived_reason,
+        )
+        for b in rows.iterator(chunk_size=2000)
+    ]

@@ -78,7 +78,15 @@ MEASURES = [
     Definition(
         "Fixed within service level (%)",
         "Of the faults fixed in the period, the percentage fixed at or before their fix due "
-        "time. Due times include any time on hold (awaiting access), as the workflow sets them.",
+        "time. A due time is logging plus the target plus the time on hold (approved holds "
+        "only, such as awaiting access) before the step was done, in the fault's own clock. "
+        "A priority change sets new targets only for steps not yet done.",
+    ),
+    Definition(
+        "After waivers",
+        "The same figure when the breaches waived after a contractor's accepted dispute are "
+        "excused: a waived late step counts as within the service level and scores no "
+        "points. Both figures are shown side by side; the raw one is what happened.",
     ),
     Definition(
         "Median and 90th percentile time to attend, to fix",
@@ -124,7 +132,10 @@ MEASURES = [
         f"points by priority ({_POINTS}), doubled when it took more than twice its target and "
         "trebled past three times (time taken in the fault's own clock, less time on hold). "
         "A late step scores in the period it was done; until then the fault shows as overdue. "
-        "£ = points × the fault's contract's £ per point; unrouted faults score no £.",
+        "Each late step is recorded once, as a breach, with its points and the contract's £ "
+        "per point at the time, and it stands if the fault is later reopened. "
+        "£ = points × that rate; unrouted faults score no £. The downloads list every breach "
+        "with its due and done times, time on hold, time taken and multiplier.",
     ),
     Definition(
         "Links to faults",

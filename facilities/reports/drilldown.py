@@ -28,12 +28,14 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from facilities.models import Escalation, Fault, FaultStatus, PremisesKind
+from facilities.faults import lateness
+from facilities.locations import LocationKey
+from facilities.models import Breach, Escalation, Fault, FaultStatus, PremisesKind
 from facilities.models.escalations import ESCALATION_LEVELS
 
 from .periods import Period
 
-#: The window after a fix in which another fault of its category at its premises is a repeat.
+#: The window after a fix in which a repeat of the fault makes the fix not first time.
 REPEAT_WINDOW = timedelta(days=30)
 #: Safety-critical faults open longer than this are counted.
 SAFETY_OPEN_LIMIT = timedelta(hours=24)
@@ -75,11 +77,11 @@ def fixed(w: Window) -> Q:
 
 
 def fixed_on_time(w: Window) -> Q:
-    return fixed(w) & Q(fixed_at__lte=F("fix_due_at"))
+    return fixed(w) & lateness.on_time("fix")
 
 
 def fixed_late(w: Window) -> Q:
-    return fixed(w) & Q(fixed_at__gt=F("fix_due_at"))
+    return fixed(w) & lateness.late("fix")
 
 
 def attended(w: Window) -> Q:
@@ -87,11 +89,11 @@ def attended(w: Window) -> Q:
 
 
 def attended_on_time(w: Window) -> Q:
-    return attended(w) & Q(attended_at__lte=F("attend_due_at"))
+    return attended(w) & lateness.on_time("attend")
 
 
 def attended_late(w: Window) -> Q:
-    return attended(w) & Q(attended_at__gt=F("attend_due_at"))
+    return attended(w) & lateness.late("attend")
 
 
 def made_safe(w: Window) -> Q:
@@ -102,22 +104,47 @@ def made_safe(w: Window) -> Q:
 
 
 def made_safe_on_time(w: Window) -> Q:
-    return made_safe(w) & (
-        Q(made_safe_at__lte=F("make_safe_due_at"))
-        | Q(made_safe_at__isnull=True, fixed_at__lte=F("make_safe_due_at"))
-    )
+    return made_safe(w) & lateness.on_time("make_safe")
 
 
 def made_safe_late(w: Window) -> Q:
-    return made_safe(w) & (
-        Q(made_safe_at__gt=F("make_safe_due_at"))
-        | Q(made_safe_at__isnull=True, fixed_at__gt=F("make_safe_due_at"))
+    return made_safe(w) & lateness.late("make_safe")
+
+
+def _breaches(w: Window, **more) -> Exists:
+    return Exists(
+        Breach.objects.filter(fault=OuterRef("pk"), done_at__gte=w.start, done_at__lt=w.end, **more)
     )
 
 
 def breached(w: Window) -> Q:
-    """A step done late in the period: the breaches service credits are scored on."""
-    return attended_late(w) | made_safe_late(w) | fixed_late(w)
+    """A breach recorded for a step done in the period: what service credits are scored on.
+
+    A breach is kept when the fault is reopened, so a fix first done late in March counts in
+    March even if the fault was reopened and fixed again later.
+    """
+    return Q(_breaches(w))
+
+
+def waived(w: Window) -> Q:
+    """A breach done in the period and waived after an accepted dispute."""
+    return Q(_breaches(w, waived_at__isnull=False))
+
+
+def _waived_step(step: str, w: Window) -> Q:
+    return Q(_breaches(w, step=step, waived_at__isnull=False))
+
+
+def attended_waived(w: Window) -> Q:
+    return attended_late(w) & _waived_step("attend", w)
+
+
+def made_safe_waived(w: Window) -> Q:
+    return made_safe_late(w) & _waived_step("make_safe", w)
+
+
+def fixed_waived(w: Window) -> Q:
+    return fixed_late(w) & _waived_step("fix", w)
 
 
 def open_at_end(w: Window) -> Q:
@@ -134,16 +161,7 @@ def overdue_at_end(w: Window) -> Q:
 
     With the cutoff at now this is exactly `FaultQuerySet.overdue(now)`.
     """
-    c = w.cutoff
-    return (
-        open_at_end(w)
-        & _not_before("on_hold_since", c)
-        & (
-            (Q(attend_due_at__lt=c) & _not_before("attended_at", c))
-            | (Q(make_safe_due_at__lt=c) & _not_before("made_safe_at", c))
-            | Q(fix_due_at__lt=c)
-        )
-    )
+    return open_at_end(w) & lateness.overdue_as_of(w.cutoff)
 
 
 def alive(w: Window) -> Q:
@@ -165,28 +183,37 @@ def relevant(w: Window) -> Q:
     )
 
 
-def repeated(w: Window) -> Exists:
-    """Another fault of the same category at the same premises logged within 30 days after
-    the fix (a cancelled one does not count: it was logged in error)."""
-    later = Fault.objects.filter(
-        premises_id=OuterRef("premises_id"),
-        category_id=OuterRef("category_id"),
+def repeated(w: Window) -> Q:
+    """Repeated within 30 days after the fix (inclusive): a later fault, not cancelled, either
+    at the same premises, of the same category and in the same place in the building (the
+    same `facilities.locations` key), or linked by the office manager as a repeat of this
+    one (`repeat_of`, whatever its category or place). A fault logged before the fix is never
+    a repeat of it, linked or not: it reported the same problem while it was still open.
+    `repeats.first_time_fixed` counts the same rule in one pass."""
+    after_fix = Q(
         reported_at__gt=OuterRef("fixed_at"),
         reported_at__lte=OuterRef("fixed_at") + REPEAT_WINDOW,
         # Implied by the fix being in the period; lets the planner bound the search.
         reported_at__gte=w.start,
         reported_at__lt=w.end + REPEAT_WINDOW,
-    ).exclude(status=FaultStatus.CANCELLED)
-    return Exists(later)
+    )
+    later = Fault.objects.filter(after_fix).exclude(status=FaultStatus.CANCELLED)
+    same_place = later.alias(place=LocationKey("location")).filter(
+        premises_id=OuterRef("premises_id"),
+        category_id=OuterRef("category_id"),
+        place=LocationKey(OuterRef("location")),
+    )
+    linked = later.filter(repeat_of_id=OuterRef("pk"))
+    return Q(Exists(same_place)) | Q(Exists(linked))
 
 
 def first_time_fixed(w: Window) -> Q:
     """Fixed in the period, never reopened, and not repeated within 30 days."""
-    return fixed(w) & Q(reopen_count=0) & ~Q(repeated(w))
+    return fixed(w) & Q(reopen_count=0) & ~repeated(w)
 
 
 def not_first_time_fixed(w: Window) -> Q:
-    return fixed(w) & (Q(reopen_count__gt=0) | Q(repeated(w)))
+    return fixed(w) & (Q(reopen_count__gt=0) | repeated(w))
 
 
 def escalated(level: int) -> Callable[[Window], Q]:
@@ -251,6 +278,7 @@ MEASURES: dict[str, Measure] = {
         Measure("made_safe_on_time", "made safe within the service level", made_safe_on_time),
         Measure("made_safe_late", "made safe late", made_safe_late),
         Measure("breached", "with a step done late (service credits)", breached),
+        Measure("waived", "with a late step waived after an accepted dispute", waived),
         Measure("open_at_end", "open at the end of the period", open_at_end),
         Measure("overdue_at_end", "overdue at the end of the period", overdue_at_end),
         Measure("first_time_fixed", "fixed first time", first_time_fixed),

@@ -1,8 +1,10 @@
 """The report as files: CSV, XLSX and PDF, all from the same tables as the page.
 
-- CSV: one line per figure ("tidy"), easy to load into anything;
-- XLSX: an "About" sheet, a sheet per table with each number linked to its faults, and a
-  definitions sheet;
+- CSV: one line per figure ("tidy"), easy to load into anything, then one line per field of
+  each breach scored (the per-fault service credits);
+- XLSX: an "About" sheet, a sheet per table with each number linked to its faults, a
+  "Service credits by fault" sheet with one row per late step and totals that equal the
+  report's, and a definitions sheet;
 - PDF: A4, GOV.UK-like typography (Arial/Helvetica), the charts and the tables, then the
   definitions. WeasyPrint may only read `data:` URIs, so it never fetches anything.
 
@@ -16,6 +18,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -26,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from facilities.sla import LONDON
 
 from . import charts, definitions, tables
-from .figures import Report
+from .figures import BreachLine, Report
 from .tables import Cell, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,8 +103,105 @@ def to_csv(report: Report, all_tables: list[Table] | None = None) -> bytes:
                         _csv_value(cell),
                     ]
                 )
+    for line in report.breach_lines:
+        for measure, value in zip(CREDIT_COLUMNS[2:], credit_row(line)[2:], strict=True):
+            writer.writerow(
+                [
+                    report.period.slug,
+                    _safe_text(scope),
+                    CREDITS_SHEET,
+                    _safe_text(line.contractor),
+                    _safe_text(line.region),
+                    line.priority,
+                    f"{line.reference} {line.step}",
+                    measure,
+                    _safe_text(str(value)) if isinstance(value, str) else value,
+                ]
+            )
     # Excel opens UTF-8 CSV correctly only with a byte-order mark (for "£").
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+CREDITS_SHEET = "Service credits by fault"
+CREDIT_COLUMNS = [
+    "Fault",
+    "Premises",
+    "Step",
+    "Due",
+    "Done",
+    "Minutes on hold",
+    "Minutes taken (less hold)",
+    "Target minutes",
+    "Taken / target",
+    "Late",
+    "Multiplier",
+    "Points",
+    "£ per point",
+    "£",
+    "Waived",
+    "Waiver reason",
+]
+
+
+def _london(value) -> str:
+    return f"{value.astimezone(LONDON):%d/%m/%Y %H:%M}"
+
+
+def credit_row(line: BreachLine) -> list:
+    """One late step, as the per-fault sheet shows it (the same values in CSV and XLSX)."""
+    return [
+        line.reference,
+        line.premises,
+        line.step.replace("_", " "),
+        _london(line.due_at),
+        _london(line.done_at),
+        round(line.paused_minutes, 1),
+        round(line.taken_minutes, 1),
+        line.target_minutes,
+        round(line.ratio, 3),
+        "yes",
+        line.multiplier,
+        line.points,
+        line.pounds_per_point,
+        line.pounds,
+        "yes" if line.waived else "no",
+        line.waived_reason,
+    ]
+
+
+def _credits_sheet(workbook: Workbook, report: Report) -> None:
+    sheet = workbook.create_sheet(CREDITS_SHEET)
+    header = ["Contractor", "Region", "Priority", *CREDIT_COLUMNS]
+    sheet.append(header)
+    for column in range(1, len(header) + 1):
+        sheet.cell(row=1, column=column).font = BOLD
+    points = adjusted = 0
+    pounds = pounds_adjusted = Decimal("0")
+    for line in report.breach_lines:
+        sheet.append([None] * len(header))
+        r = sheet.max_row
+        for c, value in enumerate(
+            [line.contractor, line.region, line.priority, *credit_row(line)], start=1
+        ):
+            _write(sheet.cell(row=r, column=c), value)
+        sheet.cell(row=r, column=len(header) - 2).number_format = NUMBER_FORMATS["pounds"]
+        points += line.points
+        pounds += line.pounds
+        if not line.waived:
+            adjusted += line.points
+            pounds_adjusted += line.pounds
+    sheet.append([])
+    for label, p, money in (
+        ("Total (raw)", points, pounds),
+        ("Total after waivers", adjusted, pounds_adjusted),
+    ):
+        sheet.append([label])
+        r = sheet.max_row
+        sheet.cell(row=r, column=1).font = BOLD
+        sheet.cell(row=r, column=header.index("Points") + 1, value=p)
+        cell = sheet.cell(row=r, column=header.index("£") + 1, value=money)
+        cell.number_format = NUMBER_FORMATS["pounds"]
+    sheet.freeze_panes = "A2"
 
 
 def _csv_value(cell: Cell) -> str:
@@ -197,6 +297,7 @@ def to_xlsx(report: Report, provenance: Provenance, all_tables: list[Table] | No
                 24 if c <= len(table.row_headers) else 14
             )
 
+    _credits_sheet(workbook, report)
     sheet = workbook.create_sheet("Definitions")
     sheet.append(["Measure", "Definition"])
     sheet["A1"].font = sheet["B1"].font = BOLD

@@ -33,6 +33,8 @@ class Step:
 
     done: int = 0
     on_time: int = 0
+    #: Late, but the breach was waived after an accepted dispute.
+    waived: int = 0
 
     @property
     def late(self) -> int:
@@ -42,9 +44,15 @@ class Step:
     def percent_on_time(self) -> float | None:
         return percent(self.on_time, self.done)
 
+    @property
+    def percent_on_time_adjusted(self) -> float | None:
+        """On time, counting waived breaches as on time."""
+        return percent(self.on_time + self.waived, self.done)
+
     def add(self, other: Step) -> None:
         self.done += other.done
         self.on_time += other.on_time
+        self.waived += other.waived
 
 
 @dataclass
@@ -56,8 +64,11 @@ class PriorityFigures:
     attend_times: Times = field(default_factory=Times.none)
     fix_times: Times = field(default_factory=Times.none)
     breaches: int = 0
+    breaches_waived: int = 0
     credit_points: int = 0
     credit_pounds: Decimal = Decimal("0.00")
+    credit_points_adjusted: int = 0
+    credit_pounds_adjusted: Decimal = Decimal("0.00")
 
 
 @dataclass
@@ -82,8 +93,11 @@ class Figures:
     heating_faults: int = 0
     heating_days: float = 0.0
     breaches: int = 0
+    breaches_waived: int = 0
     credit_points: int = 0
     credit_pounds: Decimal = Decimal("0.00")
+    credit_points_adjusted: int = 0
+    credit_pounds_adjusted: Decimal = Decimal("0.00")
     priorities: dict[str, PriorityFigures] = field(
         default_factory=lambda: {p: PriorityFigures(p) for p in PRIORITIES}
     )
@@ -128,6 +142,37 @@ class TrendPoint:
     bed_days_lost: float
 
 
+@dataclass(frozen=True)
+class BreachLine:
+    """One late step and its service credits: the evidence for every point in the report."""
+
+    reference: str
+    fault_id: int
+    premises: str
+    region: str
+    contractor: str
+    priority: str
+    step: str
+    due_at: datetime
+    done_at: datetime
+    paused_minutes: float
+    taken_minutes: float
+    target_minutes: int
+    multiplier: int
+    points: int
+    pounds_per_point: Decimal
+    waived: bool
+    waived_reason: str
+
+    @property
+    def pounds(self) -> Decimal:
+        return self.pounds_per_point * self.points
+
+    @property
+    def ratio(self) -> float:
+        return self.taken_minutes / self.target_minutes if self.target_minutes else 0.0
+
+
 @dataclass
 class Report:
     period: Period
@@ -142,3 +187,5 @@ class Report:
     #: What was chosen, in words ("Region": "Wales") and as fault-list filters for links.
     selection: dict[str, str] = field(default_factory=dict)
     filters: dict[str, int | str] = field(default_factory=dict)
+    #: Every breach scored in the period (the per-fault sheet of the downloads).
+    breach_lines: list[BreachLine] = field(default_factory=list)

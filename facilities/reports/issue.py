@@ -169,7 +169,9 @@ def _checked_out() -> str:
 
 def figures_json(report: measures.Report) -> dict:
     """Every figure as plain JSON (dates and money as strings)."""
-    return json.loads(json.dumps(asdict(report), cls=DjangoJSONEncoder))
+    figures = asdict(report)
+    figures.pop("breach_lines")  # kept in the issued CSV/XLSX, not repeated here
+    return json.loads(json.dumps(figures, cls=DjangoJSONEncoder))
 
 
 def _files(report: measures.Report, provenance: exports.Provenance) -> dict[str, bytes]:

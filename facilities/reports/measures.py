@@ -5,9 +5,9 @@ It takes the faults in scope (already narrowed by `facilities.scope` and any reg
 contractor chosen) and a period, and runs a handful of queries in one snapshot
 (`session.reporting`), each aggregating in the database:
 
-1. counts, sums and service credits for every (contractor, region, priority, contract), by
-   conditional aggregation — each count is `Count(filter=<drilldown slice>)`, the very Q its
-   link to the fault list uses;
+1. counts and sums for every (contractor, region, priority), by conditional aggregation —
+   each count is `Count(filter=<drilldown slice>)`, the very Q its link to the fault list
+   uses — and service credits from the breach rows (`credits`), raw and after waivers;
 2. first-time fix (`repeats`, one window pass), 3. median and 90th-percentile times
    (`times`), 4. days without heating and the oldest open fault (`spans`), 5. escalations by
    level, 6. the trend over the previous months (`trend`).
@@ -20,7 +20,6 @@ loops over faults in Python. The drill-down tests check every count against the 
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import Count, F, FloatField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
@@ -28,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from facilities.models import Contractor, Escalation, Fault, Region
 
 from . import credits, drilldown, repeats, session, spans, times
-from .clocksql import Epoch, HolidayCalendar
+from .epoch import Epoch
 from .figures import (
     PRIORITIES,
     UNROUTED,
@@ -58,7 +57,7 @@ __all__ = [
 # --- The queries ------------------------------------------------------------------------------
 
 
-def _aggregates(w: drilldown.Window, calendar: HolidayCalendar) -> dict:
+def _aggregates(w: drilldown.Window) -> dict:
     """Conditional aggregates for one window; each count is over one drill-down slice."""
 
     def count(q):
@@ -77,6 +76,9 @@ def _aggregates(w: drilldown.Window, calendar: HolidayCalendar) -> dict:
         "attended_on_time": count(drilldown.attended_on_time(w)),
         "made_safe": count(drilldown.made_safe(w)),
         "made_safe_on_time": count(drilldown.made_safe_on_time(w)),
+        "attended_waived": count(drilldown.attended_waived(w)),
+        "made_safe_waived": count(drilldown.made_safe_waived(w)),
+        "fixed_waived": count(drilldown.fixed_waived(w)),
         "open_at_end": count(drilldown.open_at_end(w)),
         "overdue_at_end": count(drilldown.overdue_at_end(w)),
         "safety_open_24h": count(drilldown.safety_open_24h(w)),
@@ -86,16 +88,15 @@ def _aggregates(w: drilldown.Window, calendar: HolidayCalendar) -> dict:
         ),
         "heating_faults": count(drilldown.without_heating(w)),
         "breaches": count(drilldown.breached(w)),
-        "credit_points": Sum(credits.points(w, calendar), filter=drilldown.breached(w)),
     }
     return aggregates
 
 
-def _counts(faults: QuerySet[Fault], w: drilldown.Window, calendar) -> list[dict]:
+def _counts(faults: QuerySet[Fault], w: drilldown.Window) -> list[dict]:
     return list(
         faults.filter(drilldown.relevant(w))
-        .values("contractor_id", "premises__region_id", "priority", "contract_id")
-        .annotate(**_aggregates(w, calendar))
+        .values("contractor_id", "premises__region_id", "priority")
+        .annotate(**_aggregates(w))
         .order_by()
     )
 
@@ -138,23 +139,27 @@ _COUNTS = (
     "bed_faults",
     "heating_faults",
     "breaches",
-    "credit_points",
 )
 
 
-def _add_row(figures: Figures, row: dict, rate: Decimal) -> None:
+def _add_row(figures: Figures, row: dict) -> None:
     for name in _COUNTS:
         setattr(figures, name, getattr(figures, name) + (row[name] or 0))
     figures.bed_days_lost += (row["bed_seconds"] or 0.0) / spans.DAY_SECONDS
-    pounds = rate * (row["credit_points"] or 0)
-    figures.credit_pounds += pounds
     p = figures.priorities[row["priority"]]
-    p.attend.add(Step(row["attended"], row["attended_on_time"]))
-    p.make_safe.add(Step(row["made_safe"], row["made_safe_on_time"]))
-    p.fix.add(Step(row["fixed"], row["fixed_on_time"]))
+    p.attend.add(Step(row["attended"], row["attended_on_time"], row["attended_waived"]))
+    p.make_safe.add(Step(row["made_safe"], row["made_safe_on_time"], row["made_safe_waived"]))
+    p.fix.add(Step(row["fixed"], row["fixed_on_time"], row["fixed_waived"]))
     p.breaches += row["breaches"]
-    p.credit_points += row["credit_points"] or 0
-    p.credit_pounds += pounds
+
+
+def _add_credits(figures: Figures, priority: str, c: credits.Credits) -> None:
+    for target in (figures, figures.priorities[priority]):
+        target.breaches_waived += c.waived
+        target.credit_points += c.points
+        target.credit_points_adjusted += c.points_adjusted
+        target.credit_pounds += c.pounds
+        target.credit_pounds_adjusted += c.pounds_adjusted
 
 
 def build(
@@ -174,9 +179,7 @@ def build(
 
 def _build(faults, period, now, scope, selection, filters, trend_months) -> Report:
     w = drilldown.Window.of(period, now)
-    calendar = HolidayCalendar.for_faults(w.cutoff)
-    rows = _counts(faults, w, calendar)
-    rates = credits.pounds_per_point({row["contract_id"] for row in rows})
+    rows = _counts(faults, w)
 
     groups: dict[tuple[str, int | None, int | None], Figures] = {}
 
@@ -188,7 +191,10 @@ def _build(faults, period, now, scope, selection, filters, trend_months) -> Repo
     group("total", (None, None))
     for row in rows:
         for level, key in _keys(row["contractor_id"], row["premises__region_id"]).items():
-            _add_row(group(level, key), row, rates[row["contract_id"]])
+            _add_row(group(level, key), row)
+    for (c, r, p), found in credits.breach_totals(faults, w).items():
+        for level, key in _keys(c or None, r).items():
+            _add_credits(group(level, key), p, found)
     for (c, r, _p), n in repeats.first_time_fixed(faults, w).items():
         for level, key in _keys(c or None, r).items():
             group(level, key).first_time_fixed += n
@@ -196,7 +202,7 @@ def _build(faults, period, now, scope, selection, filters, trend_months) -> Repo
         keys = _keys(row["fault__contractor_id"], row["fault__premises__region_id"])
         for level, key in keys.items():
             group(level, key).escalations[row["level"]] += row["n"]
-    _fill_times(groups, times.times(faults, w, calendar))
+    _fill_times(groups, times.times(faults, w))
     _fill_spans(groups, faults, w)
     _name(groups)
 
@@ -216,6 +222,7 @@ def _build(faults, period, now, scope, selection, filters, trend_months) -> Repo
         trend=trend(faults, period, now=now, months=trend_months),
         selection=selection,
         filters=filters,
+        breach_lines=credits.breach_lines(faults, w),
     )
 
 

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 
 from django.db import connection, transaction
 
-from .clocksql import prepare
-
 WORK_MEM = "64MB"
 
 
@@ -29,5 +27,4 @@ def reporting() -> Iterator[None]:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-        prepare()
         yield

@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from facilities.models import Fault
 
 from . import drilldown
-from .clocksql import Epoch
+from .epoch import Epoch
 
 DAY_SECONDS = 86400.0
 

@@ -127,6 +127,11 @@ def _percent(step: Step, href: str) -> Cell:
     return Cell(step.percent_on_time, "percent", href)
 
 
+def _percent_adjusted(step: Step, href: str) -> Cell:
+    """Within the service level once breaches waived after accepted disputes are excused."""
+    return Cell(step.percent_on_time_adjusted, "percent", href)
+
+
 #: The group tables' columns: (heading, cell for a group).
 def _group_columns(link: Links) -> list[tuple[str, Callable[[Figures], Cell]]]:
     def oldest(f: Figures) -> Cell:
@@ -144,6 +149,10 @@ def _group_columns(link: Links) -> list[tuple[str, Callable[[Figures], Cell]]]:
         ("Made safe within SLA", lambda f: _percent(f.step("make_safe"), link("made_safe", f))),
         ("Fixed within SLA", lambda f: _percent(f.step("fix"), link("fixed", f))),
         (
+            "Fixed within SLA after waivers",
+            lambda f: _percent_adjusted(f.step("fix"), link("fixed", f)),
+        ),
+        (
             "First-time fix",
             lambda f: Cell(f.first_time_fix_percent, "percent", link("first_time_fixed", f)),
         ),
@@ -158,6 +167,14 @@ def _group_columns(link: Links) -> list[tuple[str, Callable[[Figures], Cell]]]:
         ),
         ("Service credit points", lambda f: Cell(f.credit_points, "points", link("breached", f))),
         ("Service credits £", lambda f: Cell(f.credit_pounds, "pounds", link("breached", f))),
+        (
+            "Credit points after waivers",
+            lambda f: Cell(f.credit_points_adjusted, "points", link("breached", f)),
+        ),
+        (
+            "Credits £ after waivers",
+            lambda f: Cell(f.credit_pounds_adjusted, "pounds", link("breached", f)),
+        ),
     ]
 
 
@@ -249,17 +266,20 @@ def service_level_table(report: Report, figures: Figures | None = None) -> Table
                 Cell(s.done, href=link(measure, f, priority=p)),
                 Cell(s.late, href=link(f"{measure}_late", f, priority=p)),
                 _percent(s, link(measure, f, priority=p)),
+                _percent_adjusted(s, link(measure, f, priority=p)),
             ]
         cells += [
             Cell(pf.credit_points, "points", link("breached", f, priority=p)),
             Cell(pf.credit_pounds, "pounds", link("breached", f, priority=p)),
+            Cell(pf.credit_points_adjusted, "points", link("breached", f, priority=p)),
+            Cell(pf.credit_pounds_adjusted, "pounds", link("breached", f, priority=p)),
         ]
         rows.append(Row([p], cells, _dims(f) | {"priority": p}))
     columns = [
-        "Attended", "Attended late", "Attended within SLA",
-        "Made safe", "Made safe late", "Made safe within SLA",
-        "Fixed", "Fixed late", "Fixed within SLA",
-        "Credit points", "Credits £",
+        "Attended", "Attended late", "Attended within SLA", "after waivers",
+        "Made safe", "Made safe late", "Made safe within SLA", "after waivers",
+        "Fixed", "Fixed late", "Fixed within SLA", "after waivers",
+        "Credit points", "Credits £", "Points after waivers", "£ after waivers",
     ]  # fmt: skip
     who = f" — {f.contractor or f.region}" if f.level != "total" else ""
     return Table(

@@ -1,10 +1,11 @@
 """Median and 90th-percentile time to attend and to fix, per group and priority, in SQL.
 
 Times are in each fault's own clock (working hours for working-clock faults), less time on
-hold, for the faults attended (or fixed) in the period. One query computes them for every
-grouping at once: on PostgreSQL with `percentile_cont` over GROUPING SETS; on SQLite (the
-local demo default, which has neither) with the same interpolation written out over
-ROW_NUMBER() windows. Both give `percentile_cont`'s answer: the value at position
+hold, for the faults attended (or fixed) in the period: the minutes the life cycle stored
+when the step was done (`facilities.faults.deadlines`), so no clock is evaluated here.
+One query computes them for every grouping at once: on PostgreSQL with
+`percentile_cont` over GROUPING SETS; on SQLite (the local demo default, which has
+neither) with the same interpolation written out over ROW_NUMBER() windows. Both give `percentile_cont`'s answer: the value at position
 1 + p × (n − 1) of the sorted times, interpolated between neighbours.
 """
 
@@ -19,7 +20,6 @@ from django.db.models.functions import Coalesce
 from facilities.models import Fault
 
 from . import drilldown
-from .clocksql import HolidayCalendar, paused_before, taken_minutes
 
 #: Groupings, by the level names the report uses.
 LEVELS = ("contractor_region", "contractor", "region", "total")
@@ -46,7 +46,7 @@ class Times:
 TimesIndex = dict[tuple[str, str, int | None, int | None, str], Times]
 
 
-def _durations(faults: QuerySet[Fault], w: drilldown.Window, calendar) -> tuple:
+def _durations(faults: QuerySet[Fault], w: drilldown.Window) -> tuple:
     """SQL for each fault attended or fixed in the window, in one scan: its contractor key,
     region, priority, clock, and minutes to attend and to fix (NULL if not in the window)."""
     return (
@@ -57,14 +57,11 @@ def _durations(faults: QuerySet[Fault], w: drilldown.Window, calendar) -> tuple:
             t_p=F("priority"),
             t_clock=F("clock"),
             t_attend=Case(
-                When(
-                    drilldown.attended(w),
-                    then=taken_minutes(F("attended_at"), calendar, paused_before("attended_at")),
-                ),
+                When(drilldown.attended(w), then=F("attend_taken_minutes")),
                 output_field=FloatField(),
             ),
             t_fix=Case(
-                When(drilldown.fixed(w), then=taken_minutes(F("fixed_at"), calendar)),
+                When(drilldown.fixed(w), then=F("fix_taken_minutes")),
                 output_field=FloatField(),
             ),
         )
@@ -150,9 +147,9 @@ def _sqlite(inner: str) -> str:
     """  # noqa: S608 -- constants and Django-compiled SQL; values are parameters
 
 
-def times(faults: QuerySet[Fault], w: drilldown.Window, calendar: HolidayCalendar) -> TimesIndex:
+def times(faults: QuerySet[Fault], w: drilldown.Window) -> TimesIndex:
     """Times to attend and to fix in the window, for every grouping and priority."""
-    inner, params = _durations(faults, w, calendar)
+    inner, params = _durations(faults, w)
     if connection.vendor != "postgresql":
         params = params * 2  # the durations appear once per step
     steps = _steps(inner)

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from facilities.models import Fault
 
 from . import drilldown
-from .clocksql import Epoch
+from .epoch import Epoch
 from .figures import Step, TrendPoint
 from .periods import Period
 

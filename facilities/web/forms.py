@@ -251,6 +251,73 @@ class ReassignForm(forms.Form):
         self.fields["reason"] = _text("Why is the fault being reassigned?")
 
 
+class DecisionForm(forms.Form):
+    """A yes-or-no decision with the reason for it (a hold request, a disputed breach).
+
+    The fault's page sends the decision from one of two buttons (`name="decision"`); the
+    decision's own page asks it as radios. Whether the reason is needed is the workflow's rule.
+    """
+
+    def __init__(
+        self,
+        *args,
+        choices: list[tuple[str, str]],
+        legend: str,
+        required: str,
+        reason_name: str,
+        reason_label: str,
+        hint: str = "",
+        reason_hint: str = "",
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["decision"] = forms.ChoiceField(
+            label=legend,
+            help_text=hint,
+            choices=choices,
+            widget=forms.RadioSelect,
+            error_messages={"required": required, "invalid_choice": required},
+        )
+        self.fields[reason_name] = _text(reason_label, reason_hint)
+
+
+def hold_decision_form(data: dict | None, *, hint: str = "") -> DecisionForm:
+    return DecisionForm(
+        data,
+        choices=[
+            ("approve", "Approve hold – the clock stops from the time of the request"),
+            ("refuse", "Refuse hold – the clock keeps running"),
+        ],
+        legend="Do you approve the hold request?",
+        hint=hint,
+        required="Choose whether to approve or refuse the hold request",
+        reason_name="note",
+        reason_label="Reason",
+        reason_hint="Needed if you refuse the request. The contractor can see it.",
+    )
+
+
+def dispute_decision_form(data: dict | None, *, prefix: str | None = None) -> DecisionForm:
+    return DecisionForm(
+        data,
+        prefix=prefix,
+        choices=[("accept", "Accept (waive the breach)"), ("reject", "Reject")],
+        legend="Do you accept the dispute?",
+        required="Choose whether to accept or reject the dispute",
+        reason_name="reason",
+        reason_label="Reason for your decision",
+        reason_hint="The contractor can see it. Accepting waives the breach.",
+    )
+
+
+class DisputeForm(forms.Form):
+    reason = _text(
+        "Why should this breach not count?",
+        "For example, the premises were closed when the engineer arrived. "
+        "A contract manager will accept or reject the dispute.",
+    )
+
+
 def add_workflow_error(form: forms.Form, error: WorkflowError) -> None:
     """Show the workflow's refusal next to the field it names (or above the form)."""
     field = error.field if error.field in form.fields else None

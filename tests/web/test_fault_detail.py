@@ -8,7 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from facilities import photos, workflow
 from facilities.models import EventKind, FaultEvent, FaultStatus
-from facilities.web.fault_detail import ACTIONS, due_rows, event_details
+from facilities.web.fault_actions import ACTIONS
+from facilities.web.fault_detail import due_rows, event_details
 from facilities.workflow import Action
 from tests.factories import UserFactory, category
 from tests.test_photos import image_bytes
@@ -76,7 +77,7 @@ def test_due_times_show_time_left_then_how_late(client, clock, estate, office_ma
     assert "1 day left" in html
     clock.move_to(T0 + timedelta(hours=3, minutes=10), tick=False)
     html = page(client, estate.alarm)
-    assert "Overdue by 1 hour 10 minutes" in html
+    assert 'govuk-tag--red">Overdue</strong> by 1 hour 10 minutes' in html
     assert "Attend overdue" in html  # a tag under the heading
 
 
@@ -92,6 +93,37 @@ def test_due_rows_say_whether_each_step_was_on_time(estate, contractor_user):
     assert rows["Make safe"].result == "Late by 1 day"  # fixed counts as made safe
     assert rows["Fix"].result == "Late by 6 hours"
     assert rows["Fix"].late
+    assert (rows["Fix"].tag, rows["Fix"].colour, rows["Fix"].detail) == ("Late", "red", "by 6 hours")
+    assert rows["Fix"].taken == "1 day 6 hours"
+    assert rows["Fix"].target == "24 hours"
+    assert rows["Attend"].taken == "1 hour"
+    assert rows["Attend"].held == ""
+
+
+def test_service_levels_come_from_the_faults_outcomes(
+    client, clock, estate, office_manager, contractor_user
+):
+    """Time on hold counts against the steps still to do, and the table says so."""
+    fault = estate.heating
+    workflow.fault_hold(fault=fault, actor=office_manager, reason="No keys", now=T0)
+    fault = workflow.fault_resume(fault=fault, actor=office_manager, now=T0 + timedelta(hours=2))
+    outcomes = fault.outcomes(T0 + timedelta(hours=3))
+    rows = {row.step: row for row in due_rows(fault, T0 + timedelta(hours=3))}
+    assert rows["Fix"].due_at == outcomes["fix"].due_at == fault.fix_due_at
+    assert rows["Fix"].held == "2 hours"
+    assert rows["Attend"].detail == "3 hours left"  # due 16:00 (10:00 + 4 hours + 2 on hold)
+    assert "Make safe" not in rows  # no make-safe service level below P1
+    clock.move_to(T0 + timedelta(hours=3), tick=False)
+    client.force_login(office_manager)
+    html = page(client, fault)
+    table = html[html.index('id="fault-due"') : html.index("</table>", html.index('id="fault-due"'))]
+    assert "Service levels</h2>" in html
+    assert "<td class=\"govuk-table__cell\">2 hours</td>" in table  # time on hold
+    assert "<td class=\"govuk-table__cell\">3 days</td>" in table  # the fix target
+    assert '<strong class="govuk-tag">Not due yet</strong> 3 hours left' in table
+    holds = html[html.index('id="fault-holds"') :]
+    assert f"Put on hold by {office_manager}" in holds
+    assert "No keys" in holds
 
 
 def test_on_hold_stops_the_clock_and_shows_the_reason(client, clock, estate, office_manager):
@@ -100,7 +132,7 @@ def test_on_hold_stops_the_clock_and_shows_the_reason(client, clock, estate, off
     html = page(client, estate.heating)
     assert "On hold</dt>" in html
     assert "No keys until Friday" in html
-    assert "Clock stopped while on hold" in html
+    assert 'govuk-tag--grey">On hold</strong> clock stopped' in html
     clock.move_to(T0 + timedelta(hours=2), tick=False)
     workflow.fault_resume(fault=estate.heating, actor=office_manager)
     html = page(client, estate.heating)
@@ -189,6 +221,32 @@ def test_event_details_are_readable(estate):
     ]
 
 
+def test_details_of_holds_disputes_and_priority_changes_are_readable(estate):
+    def details(kind, **values):
+        return event_details(FaultEvent(fault=estate.heating, kind=kind, at=T0, details=values))
+
+    assert details(
+        EventKind.HOLD_APPROVED,
+        requested_at="2025-03-04T11:00:00+00:00",
+        fix_due_at="2025-03-07T14:00:00+00:00",
+    ) == [("Requested", "Tue 4 Mar 2025 11:00"), ("Fix by", "Fri 7 Mar 2025 14:00")]
+    assert details(EventKind.HOLD_REQUESTED, reason="No access") == [("Reason", "No access")]
+    # Bookkeeping (the breach's and dispute's ids) is not shown.
+    assert details(
+        EventKind.DISPUTE_ACCEPTED, step="make_safe", breach=3, dispute=4, step_name="make safe"
+    ) == [("Service level", "Make safe")]
+    assert details(
+        EventKind.PRIORITY_CHANGED,
+        clock="working",
+        targets={"attend": 1200, "make_safe": None, "fix": 6000},
+        due_before={"attend": "2025-03-06T10:00:00+00:00", "make_safe": None},
+    ) == [
+        ("Service level clock", "Working hours (Mon–Fri 08:00–18:00)"),
+        ("Targets", "Attend: 2 working days; Fix: 10 working days"),
+        ("Due before", "Attend: Thu 6 Mar 2025 10:00"),
+    ]
+
+
 def test_photos_are_shown_through_the_scoped_view(client, clock, estate, office_manager):
     (photo,) = photos.attach_photos(
         fault=estate.heating,
@@ -238,7 +296,10 @@ def test_each_role_is_offered_exactly_the_allowed_actions(
     client, clock, estate, office_manager, contractor_user, regional_manager
 ):
     for user, expected in [
-        (contractor_user, {"acknowledge", "attend", "make_safe", "fix", "awaiting_parts"}),
+        (
+            contractor_user,
+            {"acknowledge", "attend", "make_safe", "fix", "awaiting_parts", "request_hold"},
+        ),
         (office_manager, {"hold", "escalate", "cancel"}),
         (regional_manager, {"hold", "escalate", "cancel", "change_priority", "reassign"}),
     ]:
