@@ -3,10 +3,10 @@
 Times are in each fault's own clock (working hours for working-clock faults), less time on
 hold, for the faults attended (or fixed) in the period: the minutes the life cycle stored
 when the step was done (`facilities.faults.deadlines`), so no clock is evaluated here.
-One query computes them for every grouping at once: on PostgreSQL with
-`percentile_cont` over GROUPING SETS; on SQLite (the local demo default, which has
-neither) with the same interpolation written out over ROW_NUMBER() windows. Both give `percentile_cont`'s answer: the value at position
-1 + p × (n − 1) of the sorted times, interpolated between neighbours.
+One query computes them for every grouping at once: on PostgreSQL with `percentile_cont`
+over GROUPING SETS; on SQLite (the local demo default, which has neither) with the same
+interpolation written out over ROW_NUMBER() windows. Both give `percentile_cont`'s answer:
+the value at position 1 + p × (n − 1) of the sorted times, interpolated between neighbours.
 """
 
 from __future__ import annotations
