@@ -67,7 +67,9 @@ def _iso(value: datetime | None) -> str | None:
 # --- Due times and outcomes -----------------------------------------------------------------
 
 
-def refresh_due_times(life: Life, *, done_after: datetime | None = None) -> None:
+def refresh_due_times(
+    life: Life, *, done_after: datetime | None = None, now: datetime | None = None
+) -> None:
     """Due times from the targets and the approved holds: the one place they are set.
 
     A step still to do counts every hold that has ended. A step already done keeps the due
@@ -87,7 +89,7 @@ def refresh_due_times(life: Life, *, done_after: datetime | None = None) -> None
         due = deadlines.due_at(fault.reported_at, target, held, fault.clock, life.nation)
         setattr(fault, f"{step}_due_at", due)
         if done is not None:
-            _judge(life, step, done)
+            _judge(life, step, now or done)
     fault.paused = deadlines.paused(ivs, None, fault.clock, life.nation)
 
 
@@ -139,7 +141,7 @@ def _judge(life: Life, step: str, now: datetime) -> None:
             )
             life.breaches[step] = breach
             life._keep(life.saved_breaches, breach)
-    elif breach is not None and breach.done_at >= now and not breach.is_waived:
+    elif breach is not None and not breach.is_waived and breach.done_at == result.done_at:
         # Judged again after an approved hold reached back before it: no longer late.
         breach.waived_at = now
         breach.waived_reason = "The clock was stopped by an approved hold request."
@@ -230,7 +232,7 @@ def decide_hold(
         fault.on_hold_since, fault.hold_reason = request.started_at, request.reason
     else:  # done or cancelled meanwhile: the hold ran until then
         request.ended_at = fault.fixed_at or fault.cancelled_at or now
-    refresh_due_times(life, done_after=request.started_at)
+    refresh_due_times(life, done_after=request.started_at, now=now)
     life.record(
         EventKind.HOLD_APPROVED,
         actor_id,
