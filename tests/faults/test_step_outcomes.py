@@ -159,7 +159,8 @@ def test_an_approved_request_stops_the_clock_from_the_request(log, contractor_us
         at(3, 12),
         at(4, 12),
     )
-    assert hold.by_contractor and hold.decided_by == office_manager
+    assert hold.by_contractor
+    assert hold.decided_by == office_manager
     kinds = set(fault.events.values_list("kind", flat=True))
     assert {EventKind.HOLD_REQUESTED, EventKind.HOLD_APPROVED, EventKind.RESUMED} <= kinds
 
