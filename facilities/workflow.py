@@ -47,7 +47,10 @@ __all__ = ["RULES", "Action", "WorkflowError", "allowed_actions", "refusal"]
 
 def allowed_actions(fault: Fault, user: User) -> list[Action]:
     """The steps to offer this person on this fault (the caller has checked they may see it)."""
-    requested = fault.pk is not None and fault.holds.filter(status="requested").exists()
+    requested = (
+        fault.pk is not None
+        and fault.holds.filter(status="requested", ended_at__isnull=True).exists()
+    )
     actions = [a for a in Action if refusal(fault, user, a, hold_requested=requested) is None]
     if Action.REASSIGN in actions and not Contractor.objects.exists():
         actions.remove(Action.REASSIGN)
