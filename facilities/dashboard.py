@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Sum
 
 from facilities import fault_filters as slices
+from facilities.faults import deadlines
 from facilities.faults.lateness import first_unmet_deadline
 from facilities.models import Fault, Role, User
 from facilities.scope import faults_visible_to
@@ -175,29 +176,16 @@ def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
     return [late for fault in faults if (late := late_fault(fault, now))]
 
 
-def late_fault(fault: Fault, now: datetime) -> LateFault | None:
-    """Which deadline an open fault missed first and by how much (None if none is missed).
+_STEP_WORDS = {"attend": "Attendance", "make_safe": "Make safe", "fix": "Fix"}
 
-    The same tests as `overdue_q`, so it agrees with `FaultQuerySet.overdue` for an open
-    fault that is not on hold.
-    """
-    missed = [
-        (due, step)
-        for due, step, not_done in (
-            (fault.attend_due_at, "Attendance", fault.attended_at is None),
-            (
-                fault.make_safe_due_at,
-                "Make safe",
-                fault.made_safe_at is None and fault.fixed_at is None,
-            ),
-            (fault.fix_due_at, "Fix", fault.fixed_at is None),
-        )
-        if not_done and due is not None and due < now
-    ]
+
+def late_fault(fault: Fault, now: datetime) -> LateFault | None:
+    """Which deadline an open fault missed first and by how much (None if none is missed)."""
+    missed = deadlines.overdue_steps(fault, now)
     if not missed:
         return None
-    due, step = min(missed, key=lambda item: item[0])
-    return LateFault(fault=fault, step=step, due=due, lateness=now - due)
+    step, due = missed[0]
+    return LateFault(fault=fault, step=_STEP_WORDS[step], due=due, lateness=now - due)
 
 
 def _and_join(names: list[str]) -> str:

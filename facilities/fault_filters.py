@@ -30,12 +30,12 @@ from django.db.models import F, OrderBy, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from facilities.faults import lateness
 from facilities.models import Category, Contract, Contractor, Fault, FaultStatus, Premises, Role
 from facilities.models.contracts import PRIORITY_CHOICES
 from facilities.models.faults import (
     OPEN_STATUS_VALUES,
     FaultQuerySet,
-    overdue_q,
     pk_from_reference,
 )
 from facilities.reports.drilldown import ReportFilter
@@ -59,7 +59,7 @@ LONG_OPEN = timedelta(hours=24)
 # Conditions on *open* faults: the list applies `is_open()` once beside them (see
 # `FaultFilter.only_status`) and the dashboard counts them over the user's open faults in one
 # pass (`Count(..., filter=...)`). Together with `is_open()` each means what FaultQuerySet's
-# slice of the same name means (built from the same `overdue_q`). Applying `is_open()` twice
+# slice of the same name means (built from `facilities.faults.lateness`). Applying `is_open()` twice
 # would make PostgreSQL square its estimate of open faults and choose slow plans.
 
 
@@ -69,7 +69,7 @@ def is_open() -> Q:
 
 def overdue(now: datetime) -> Q:
     """Not on hold and past a due time for a step not yet done (FaultQuerySet.overdue)."""
-    return Q(on_hold_since__isnull=True) & overdue_q(now)
+    return Q(on_hold_since__isnull=True) & lateness.overdue_steps(now)
 
 
 def safety_critical() -> Q:

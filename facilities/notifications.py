@@ -25,6 +25,7 @@ from kombu.exceptions import OperationalError
 
 from facilities import escalation, sla
 from facilities.escalation import Audience
+from facilities.faults import deadlines
 from facilities.models import (
     EventKind,
     Fault,
@@ -153,19 +154,22 @@ def describe(fault: Fault, audiences: Iterable[Audience], extra: Iterable[str] =
 # --- Words -------------------------------------------------------------------------------
 
 
+_OVERDUE_WORDS = {
+    "attend": "Attendance is overdue by",
+    "make_safe": "Making it safe is overdue by",
+    "fix": "The fix is overdue by",
+}
+
+
 def lateness(fault: Fault, now: datetime) -> list[str]:
     """What is late and by how much, in plain words (real time since each due time)."""
-    lines = []
-    if fault.attended_at is None and fault.attend_due_at and fault.attend_due_at < now:
-        lines.append(f"Attendance is overdue by {describe_lateness(now - fault.attend_due_at)}")
-    done = fault.made_safe_at or fault.fixed_at
-    if done is None and fault.make_safe_due_at and fault.make_safe_due_at < now:
-        lines.append(
-            f"Making it safe is overdue by {describe_lateness(now - fault.make_safe_due_at)}"
+    return [
+        f"{_OVERDUE_WORDS[step]} {describe_lateness(now - due)}"
+        for step, due in sorted(
+            deadlines.unmet(fault), key=lambda item: deadlines.STEPS.index(item[0])
         )
-    if fault.fixed_at is None and fault.fix_due_at and fault.fix_due_at < now:
-        lines.append(f"The fix is overdue by {describe_lateness(now - fault.fix_due_at)}")
-    return lines
+        if now > due
+    ]
 
 
 def _local(when: datetime | None) -> str:

@@ -175,6 +175,7 @@ class FaultLike:
     fixed_at: datetime | None
     cancelled_at: datetime | None
     on_hold_since: datetime | None
+    status: str
 
 
 def done_at(fault: FaultLike, step: str) -> datetime | None:
@@ -212,3 +213,27 @@ def outcomes(
         )
         for step in STEPS
     }
+
+
+# --- Over the stored due times (the Python twin of `lateness`) -------------------------------
+
+OPEN_STATUSES = frozenset({"reported", "acknowledged", "attended", "made_safe"})
+
+
+def unmet(fault: FaultLike) -> list[tuple[str, datetime]]:
+    """The steps not yet done that have a due time, with the due time stored on the fault."""
+    return [
+        (step, due)
+        for step in STEPS
+        if (due := getattr(fault, f"{step}_due_at")) is not None and done_at(fault, step) is None
+    ]
+
+
+def overdue_steps(fault: FaultLike, now: datetime) -> list[tuple[str, datetime]]:
+    """Steps past their due time at `now` on an open fault not on hold, earliest due first.
+
+    What `lateness.overdue(now)` selects in the database (tests/faults/test_lateness_twin.py).
+    """
+    if fault.status not in OPEN_STATUSES or fault.on_hold_since is not None:
+        return []
+    return sorted(((s, d) for s, d in unmet(fault) if now > d), key=lambda item: item[1])

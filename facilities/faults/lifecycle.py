@@ -197,7 +197,9 @@ def hold(life: Life, actor_id: int | None, now: datetime, reason: str) -> None:
     life.record(EventKind.ON_HOLD, actor_id, now, reason)
 
 
-def request_hold(life: Life, actor_id: int | None, now: datetime, reason: str, note: str) -> None:
+def request_hold(
+    life: Life, actor_id: int | None, now: datetime, reason: str, note: str
+) -> FaultEvent:
     """The contractor cannot get in: asks for the clock to stop; nothing stops until approved."""
     requested = FaultHold(
         fault=life.fault,
@@ -210,7 +212,7 @@ def request_hold(life: Life, actor_id: int | None, now: datetime, reason: str, n
     )
     life.holds.append(requested)
     life._keep(life.saved_holds, requested)
-    life.record(EventKind.HOLD_REQUESTED, actor_id, now, note or reason, reason=reason[:250])
+    return life.record(EventKind.HOLD_REQUESTED, actor_id, now, note or reason, reason=reason[:250])
 
 
 def decide_hold(

@@ -70,7 +70,7 @@ class FaultQuerySet(models.QuerySet):
 
     def overdue(self, now: datetime) -> FaultQuerySet:
         """Open, not on hold, and past a due time for a step not yet done."""
-        return self.open().filter(on_hold_since__isnull=True).filter(overdue_q(now))
+        return self.filter(lateness.overdue(now))
 
     def safety_critical(self) -> FaultQuerySet:
         return self.filter(category__safety_critical=True)
@@ -81,11 +81,6 @@ class FaultQuerySet(models.QuerySet):
 
     def unrouted(self) -> FaultQuerySet:
         return self.filter(contractor__isnull=True)
-
-
-def overdue_q(now: datetime) -> Q:
-    """Past a due time for a step not yet done (`facilities.faults.lateness`)."""
-    return lateness.overdue_steps(now)
 
 
 class Fault(models.Model):
@@ -286,7 +281,8 @@ class Fault(models.Model):
         return deadlines.outcomes(self, self.premises.nation, intervals(holds), now)
 
     def overdue_steps(self, now: datetime) -> list[str]:
-        return [s for s, o in self.outcomes(now).items() if o.state is deadlines.State.OVERDUE]
+        """Steps past their due time now (`deadlines.overdue_steps`, over stored due times)."""
+        return [step for step, _due in deadlines.overdue_steps(self, now)]
 
     def attend_overdue(self, now: datetime) -> bool:
         return "attend" in self.overdue_steps(now)

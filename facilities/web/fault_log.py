@@ -3,6 +3,16 @@
 The view is thin: the form checks the shape of the answers, `workflow.fault_log` decides
 whether the fault can be logged (and where it goes), and the photos are saved in the same
 transaction so a fault is never half saved.
+
+"Is this a repeat of an earlier fault?" (which the first-time fix rate counts) needs the
+premises and the kind of fault, chosen on this same page, so it works without JavaScript as
+a check before logging: when a valid form names a premises with a recent fault of the same
+kind and the question was not on the page sent, the page is shown again with everything
+kept, a banner, and the question — the recent faults there as radios, the most alike first,
+then "No, this is a new fault". Before that the workflow's own rules are applied in a
+transaction that is rolled back, so any other problem shows on the same page. Otherwise
+(nothing alike, or the question answered) the fault is logged at once. The form checks the
+answer is a fault the user may see at the same premises.
 """
 
 from __future__ import annotations
@@ -44,14 +54,18 @@ def log_fault(request: HttpRequest) -> HttpResponse:
         # workflow.fault_log refuses them too; here we say so before they type anything.
         raise PermissionDenied(CONTRACTORS_CANNOT_LOG)
     bound = request.method == "POST"
+    now = timezone.now()
     form = FaultLogForm(
         request.POST if bound else None,
         request.FILES if bound else None,
         premises=_premises_for(user),
+        faults=faults_visible_to(user),
+        now=now,
     )
+    checking_repeat = False
     if bound and form.is_valid():
         data = form.cleaned_data
-        now = timezone.now()
+        checking_repeat = form.needs_repeat_check()
         try:
             with transaction.atomic():
                 fault = workflow.fault_log(
@@ -61,17 +75,29 @@ def log_fault(request: HttpRequest) -> HttpResponse:
                     description=data["description"],
                     beds_out_of_use=data.get("beds_out_of_use") or 0,
                     reported_by=user,
+                    repeat_of=data.get("repeat_of"),
                     now=now,
                 )
-                photos.attach_photos(fault=fault, uploads=data["photos"], uploaded_by=user, now=now)
+                if checking_repeat:
+                    # The workflow's rules are applied, so any problem shows with the
+                    # question, but nothing is kept (nor emailed) until it is answered.
+                    transaction.set_rollback(True)
+                else:
+                    photos.attach_photos(
+                        fault=fault, uploads=data["photos"], uploaded_by=user, now=now
+                    )
         except workflow.WorkflowError as error:
+            checking_repeat = False
             add_workflow_error(form, error)
         except photos.PhotoError as error:
             form.add_error("photos", f"{error}. Add the photos again")
         else:
-            return redirect("fault_logged", pk=fault.pk)
+            if not checking_repeat:
+                return redirect("fault_logged", pk=fault.pk)
     form.ask_again_for_photos()
-    return render(request, "faults/log.html", _log_context(form))
+    context = _log_context(form)
+    context["checking_repeat"] = checking_repeat
+    return render(request, "faults/log.html", context)
 
 
 def _log_context(form: FaultLogForm) -> dict[str, object]:

@@ -7,20 +7,32 @@ names the field at fault, which `add_workflow_error` puts back on the form.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from functools import cached_property
+
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, When
+from django.utils import timezone
 
 from facilities import photos as photo_checks
 from facilities import sla
-from facilities.models import Category, Contractor, Premises
+from facilities.locations import LocationKey, location_key
+from facilities.models import Category, Contractor, Fault, FaultStatus, Premises
 from facilities.models.contracts import PRIORITY_CHOICES
+from facilities.models.faults import OPEN_STATUS_VALUES
 from facilities.workflow import WorkflowError
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 2000
 PRIORITY_NAMES = dict(PRIORITY_CHOICES)
 PHOTOS_NOT_KEPT = "Add the photos again – they are not kept when something else needs fixing"
+#: The "No, this is a new fault" answer to "Is this a repeat of an earlier fault?".
+REPEAT_NEW = "new"
+#: Faults logged or fixed this recently (or still open) are offered as what a fault repeats.
+REPEAT_LOOKBACK = timedelta(days=90)
+#: At most this many are offered, the most alike first.
+REPEAT_CHOICES = 10
 
 
 # --- Words for service levels --------------------------------------------------------------
@@ -83,6 +95,13 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class RepeatOfField(forms.ModelChoiceField):
+    """The earlier fault this one repeats, by id; `REPEAT_NEW` (or nothing) means none."""
+
+    def to_python(self, value):
+        return None if value == REPEAT_NEW else super().to_python(value)
+
+
 class PremisesChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Premises) -> str:
         return obj.name
@@ -133,6 +152,18 @@ class FaultLogForm(forms.Form):
             "max_length": "Where in the building must be 200 characters or fewer",
         },
     )
+    # Asked only once the premises and kind of fault are known and a recent fault there is of
+    # the same kind (`earlier_faults`): the page is shown again to ask it before logging.
+    repeat_of = RepeatOfField(
+        queryset=Fault.objects.none(),
+        required=False,
+        label="Is this a repeat of an earlier fault?",
+        error_messages={
+            "invalid_choice": "Choose one of the faults listed, or say this is a new fault",
+        },
+    )
+    # The premises and kind of fault the question was asked for ("premises:category").
+    repeat_asked = forms.CharField(required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         label="What is wrong?",
         help_text="Say what does not work and anything that makes it unsafe",
@@ -160,8 +191,20 @@ class FaultLogForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, premises: QuerySet[Premises], **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        premises: QuerySet[Premises],
+        faults: QuerySet[Fault] | None = None,
+        now: datetime | None = None,
+        **kwargs,
+    ) -> None:
+        """`faults`: those the user may see, of which a repeat may name one."""
         super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+        self.fields["repeat_of"].queryset = (
+            Fault.objects.none() if faults is None else faults
+        ).exclude(status=FaultStatus.CANCELLED)
         self.premises_choices = list(premises)
         field = self.fields["premises"]
         field.queryset = premises
@@ -194,6 +237,78 @@ class FaultLogForm(forms.Form):
         if not value:
             return None
         return next((c for c in self.fields["category"].queryset if str(c.pk) == str(value)), None)
+
+    # --- Is this a repeat of an earlier fault? ---
+
+    def repeat_key(self) -> str:
+        """The premises and kind of fault chosen so far, as `repeat_asked` records them."""
+        premises, category = self.chosen_premises(), self.chosen_category()
+        return f"{premises.pk}:{category.pk}" if premises and category else ""
+
+    @cached_property
+    def earlier_faults(self) -> list[Fault]:
+        """Recent faults at the chosen premises this one may repeat, the most alike first.
+
+        Not cancelled, and logged or fixed in the last 90 days or still open; of the chosen
+        kind and in the same place first (`facilities.locations`), then of the chosen kind,
+        then the rest; newest first within each. Each has `alike`: 0, 1 or 2 in that order.
+        """
+        premises, category = self.chosen_premises(), self.chosen_category()
+        if premises is None or category is None:
+            return []
+        since = self.now - REPEAT_LOOKBACK
+        place = location_key(str(self["location"].value() or ""))
+        return list(
+            self.fields["repeat_of"]
+            .queryset.filter(premises=premises, reported_at__lte=self.now)
+            .filter(
+                Q(reported_at__gte=since)
+                | Q(fixed_at__gte=since)
+                | Q(status__in=OPEN_STATUS_VALUES)
+            )
+            .alias(place=LocationKey("location"))
+            .annotate(
+                alike=Case(
+                    When(category=category, place=place, then=0),
+                    When(category=category, then=1),
+                    default=2,
+                )
+            )
+            .select_related("category")
+            .order_by("alike", "-reported_at", "-pk")[:REPEAT_CHOICES]
+        )
+
+    @property
+    def asks_repeat(self) -> bool:
+        """Show the question: a recent fault here is of the same kind (or it was answered
+        wrongly)."""
+        alike = bool(self.earlier_faults) and self.earlier_faults[0].alike < 2
+        return alike or bool(self.is_bound and self.errors.get("repeat_of"))
+
+    @property
+    def repeat_was_asked(self) -> bool:
+        """The page just sent asked the question for the premises and kind chosen now."""
+        key = self.repeat_key()
+        return bool(self.is_bound and key and self.data.get("repeat_asked") == key)
+
+    def needs_repeat_check(self) -> bool:
+        """The question applies but was not on the page just sent: ask it before logging."""
+        return self.asks_repeat and not self.repeat_was_asked
+
+    def clean(self):
+        data = super().clean()
+        earlier, premises = data.get("repeat_of"), data.get("premises")
+        if earlier is not None and premises is not None and earlier.premises_id != premises.pk:
+            self.add_error(
+                "repeat_of", f"Choose a fault at {premises.name}, or say this is a new fault"
+            )
+        elif self.repeat_was_asked and self.asks_repeat and not self.data.get("repeat_of"):
+            self.add_error("repeat_of", "Select whether this is a repeat of an earlier fault")
+        return data
+
+    @property
+    def photos_sent(self) -> bool:
+        return self.is_bound and any(upload for upload in self.files.getlist("photos"))
 
     def ask_again_for_photos(self) -> None:
         """Browsers cannot keep chosen files over a re-shown page: say so next to the field."""

@@ -93,7 +93,8 @@ def test_due_rows_say_whether_each_step_was_on_time(estate, contractor_user):
     assert rows["Make safe"].result == "Late by 1 day"  # fixed counts as made safe
     assert rows["Fix"].result == "Late by 6 hours"
     assert rows["Fix"].late
-    assert (rows["Fix"].tag, rows["Fix"].colour, rows["Fix"].detail) == ("Late", "red", "by 6 hours")
+    fix = rows["Fix"]
+    assert (fix.tag, fix.colour, fix.detail) == ("Late", "red", "by 6 hours")
     assert rows["Fix"].taken == "1 day 6 hours"
     assert rows["Fix"].target == "24 hours"
     assert rows["Attend"].taken == "1 hour"
@@ -116,10 +117,11 @@ def test_service_levels_come_from_the_faults_outcomes(
     clock.move_to(T0 + timedelta(hours=3), tick=False)
     client.force_login(office_manager)
     html = page(client, fault)
-    table = html[html.index('id="fault-due"') : html.index("</table>", html.index('id="fault-due"'))]
+    start = html.index('id="fault-due"')
+    table = html[start : html.index("</table>", start)]
     assert "Service levels</h2>" in html
-    assert "<td class=\"govuk-table__cell\">2 hours</td>" in table  # time on hold
-    assert "<td class=\"govuk-table__cell\">3 days</td>" in table  # the fix target
+    assert '<td class="govuk-table__cell">2 hours</td>' in table  # time on hold
+    assert '<td class="govuk-table__cell">3 days</td>' in table  # the fix target
     assert '<strong class="govuk-tag">Not due yet</strong> 3 hours left' in table
     holds = html[html.index('id="fault-holds"') :]
     assert f"Put on hold by {office_manager}" in holds

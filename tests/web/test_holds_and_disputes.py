@@ -141,9 +141,7 @@ def test_contractor_requests_a_hold_and_the_office_manager_approves_it(
     clock.move_to(resumed_at, tick=False)
     followed(client, action_url(fault, "resume"), fault)
     fault.refresh_from_db()
-    moved = clock_minutes(fault, T0, fault.fix_due_at) - clock_minutes(
-        fault, T0, original_fix_due
-    )
+    moved = clock_minutes(fault, T0, fault.fix_due_at) - clock_minutes(fault, T0, original_fix_due)
     assert moved == clock_minutes(fault, requested_at, resumed_at)
     assert moved > timedelta(0)
 
@@ -260,8 +258,8 @@ def test_a_breach_shows_its_points_multiplier_and_pounds(client, late, office_ma
     html = page(client, late)
     card = html[html.index(f'id="breach-{breach.pk}"') :]
     assert '<h3 class="govuk-summary-card__title">Attend late</h3>' in card
-    assert "Multiplier</dt> <dd class=\"govuk-summary-list__value\">×1</dd>" in card
-    assert "Points</dt> <dd class=\"govuk-summary-list__value\">4</dd>" in card
+    assert 'Multiplier</dt> <dd class="govuk-summary-list__value">×1</dd>' in card
+    assert 'Points</dt> <dd class="govuk-summary-list__value">4</dd>' in card
     assert "£100.00 (4 points at £25.00 a point)" in card
     assert "5 hours against a target of 4 hours" in card
     assert 'govuk-tag--red">Counts</strong>' in card
@@ -289,9 +287,7 @@ def test_contractor_disputes_and_contract_manager_accepts(
     assert '<a href="#id_reason">Enter why the breach should not count</a>' in html
     assert not BreachDispute.objects.exists()
 
-    html = followed(
-        client, dispute_url(late, breach), late, reason="Site closed for a fire drill"
-    )
+    html = followed(client, dispute_url(late, breach), late, reason="Site closed for a fire drill")
     assert f"Dispute sent for the attend breach on {late.reference}" in html
     dispute = BreachDispute.objects.get(breach=breach)
     assert dispute.status == DisputeStatus.OPEN
