@@ -46,6 +46,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from facilities.models import Fault, Region  # noqa: E402
 from facilities.reports import (  # noqa: E402
     charts,
+    credits,
     drilldown,
     exports,
     measures,
@@ -56,7 +57,6 @@ from facilities.reports import (  # noqa: E402
     times,
     trend,
 )
-from facilities.reports.clocksql import HolidayCalendar  # noqa: E402
 from facilities.reports.periods import Period  # noqa: E402
 
 FLOOR_SQL = """
@@ -139,12 +139,12 @@ def main() -> None:
     best, median, _rows, q = timed(floor, args.runs)
     line("floor: hand-written SQL, headline figures", best, median, q)
 
-    calendar = HolidayCalendar.for_faults(w.cutoff)
     parts = [
-        ("counts, SLA, credits (contractor×region×priority)",
-         lambda: measures._counts(faults, w, calendar)),
+        ("counts and SLA (contractor×region×priority)", lambda: measures._counts(faults, w)),
+        ("service credits from breach rows", lambda: credits.breach_totals(faults, w)),
+        ("per-fault credit lines", lambda: credits.breach_lines(faults, w)),
         ("first-time fix (one window pass)", lambda: repeats.first_time_fixed(faults, w)),
-        ("percentiles (GROUPING SETS, percentile_cont)", lambda: times.times(faults, w, calendar)),
+        ("percentiles (GROUPING SETS, percentile_cont)", lambda: times.times(faults, w)),
         ("days without heating (gaps and islands)", lambda: spans.heating_days(faults, w)),
         ("oldest open (window function)", lambda: spans.oldest_open(faults, w)),
         ("escalations by level", lambda: measures._escalations(faults, w)),
