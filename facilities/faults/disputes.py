@@ -26,6 +26,7 @@ from facilities.scope import can_see_fault
 
 from .deadlines import STEP_NAMES
 from .rules import WorkflowError, role_of
+from .store import required
 
 
 def dispute_refusal(breach: Breach, user: User) -> str | None:
@@ -48,13 +49,6 @@ def decision_refusal(dispute: BreachDispute, user: User) -> str | None:
     if dispute.status != DisputeStatus.OPEN:
         return "This dispute has already been decided."
     return None
-
-
-def _required(text: str, field: str, what: str) -> str:
-    text = (text or "").strip()
-    if not text:
-        raise WorkflowError(f"Enter {what}", field=field)
-    return text
 
 
 def _event(breach: Breach, kind: str, actor: User, now: datetime, note: str, **details):
@@ -82,7 +76,7 @@ def breach_dispute(
     refused = dispute_refusal(breach, actor)
     if refused:
         raise WorkflowError(refused)
-    reason = _required(reason, "reason", "why the breach should not count")
+    reason = required(reason, "reason", "why the breach should not count")
     dispute = BreachDispute.objects.create(
         breach=breach, reason=reason, raised_by=actor, raised_at=now
     )
@@ -112,7 +106,7 @@ def dispute_decide(
     refused = decision_refusal(dispute, actor)
     if refused:
         raise WorkflowError(refused)
-    reason = _required(reason, "reason", "the reason for your decision")
+    reason = required(reason, "reason", "the reason for your decision")
     dispute.status = DisputeStatus.ACCEPTED if accept else DisputeStatus.REJECTED
     dispute.decided_by, dispute.decided_at, dispute.decision_reason = actor, now, reason
     dispute.save()
