@@ -17,46 +17,52 @@ due; routing is `facilities.routing.choose` over contracts held in memory.
 - `script` — a plausible life: who does what, when, and how late;
 - `histories` — where and when faults are logged, and the stream of generated histories;
 - `writer` — `bulk_create`, or `COPY` on PostgreSQL, batch by batch;
-- `seeding` — `seed_demo` and its summary.
+- `seeding` — `seed_demo` and its summary; `workers` — the same in several processes;
+- `shortcuts` — what seeding can skip without changing a row (emails, clock sums twice).
+
+Names are exported lazily (PEP 562), so a worker process can import `facilities.demo.workers`
+before Django is set up.
 """
 
-from .data import CONTRACTORS, CONTRACTS, DEMO_PASSWORD, PREMISES, REGIONS
-from .estate import ContractMap, DemoLogin, Estate, demo_logins, ensure_estate, format_logins
-from .histories import GeneratedFault, Generator, period_start
-from .seeding import (
-    BATCH_SIZE,
-    DEFAULT_FAULTS,
-    DEFAULT_MONTHS,
-    DEFAULT_SEED,
-    SeedSummary,
-    seed_demo,
-    summarise,
-)
-from .writer import BulkCreateWriter, CopyWriter, Writer
+from __future__ import annotations
 
-__all__ = [
-    "BATCH_SIZE",
-    "CONTRACTORS",
-    "CONTRACTS",
-    "DEFAULT_FAULTS",
-    "DEFAULT_MONTHS",
-    "DEFAULT_SEED",
-    "DEMO_PASSWORD",
-    "PREMISES",
-    "REGIONS",
-    "BulkCreateWriter",
-    "ContractMap",
-    "CopyWriter",
-    "DemoLogin",
-    "Estate",
-    "GeneratedFault",
-    "Generator",
-    "SeedSummary",
-    "Writer",
-    "demo_logins",
-    "ensure_estate",
-    "format_logins",
-    "period_start",
-    "seed_demo",
-    "summarise",
-]
+import importlib
+
+_EXPORTS = {
+    "data": ("CONTRACTORS", "CONTRACTS", "DEMO_PASSWORD", "PREMISES", "REGIONS"),
+    "estate": (
+        "ContractMap",
+        "DemoLogin",
+        "Estate",
+        "demo_logins",
+        "ensure_estate",
+        "format_logins",
+        "load_estate",
+    ),
+    "histories": ("GeneratedFault", "Generator", "period_start"),
+    "seeding": (
+        "BATCH_SIZE",
+        "DEFAULT_FAULTS",
+        "DEFAULT_MONTHS",
+        "DEFAULT_SEED",
+        "SeedSummary",
+        "seed_demo",
+        "summarise",
+    ),
+    "writer": ("BulkCreateWriter", "CopyWriter", "Writer"),
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

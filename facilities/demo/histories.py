@@ -1,8 +1,10 @@
 """Deterministic fault histories over the demo estate: where and when faults are logged, what
 they are, and their lives (`script.live`) played through the real rules (`player.Player`).
 
-One `random.Random(seed)` stream drives everything, in the order faults are logged, so the
-same seed and the same `now` give the same data.
+One `random.Random(seed)` stream says where and when faults are logged; each premises has a
+stream of its own for what its faults are and how their lives go, taken in the order they
+are logged. So the same seed and the same `now` give the same data, and the premises can be
+shared out between workers (`part` of `parts`) without changing any fault.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from . import script
 from .data import AP_ROOMS, CATEGORY_MIX, OFFICE_ROOMS
 from .estate import Estate
 from .player import DemoLife, Player, Record
+from .shortcuts import Nobody
 from .words import DESCRIPTIONS, WINTER_MONTHS
 
 
@@ -103,12 +106,44 @@ class _FaultMaker:
         return fault
 
 
-class Generator:
-    """Deterministic fault histories over an estate: one `random.Random(seed)` stream."""
+def share_out(premises: list[Premises], parts: int) -> list[set[int]]:
+    """The premises' ids in `parts` shares of about equal work (busiest premises first)."""
+    shares: list[set[int]] = [set() for _ in range(parts)]
+    load = [0.0] * parts
+    for p in sorted(premises, key=lambda p: (-_weight(p, working_day=True), p.code)):
+        part = min(range(parts), key=lambda i: (load[i], i))
+        shares[part].add(p.pk)
+        load[part] += _weight(p, working_day=True)
+    return shares
 
-    def __init__(self, estate: Estate, *, seed: int, now: datetime, months: int):
+
+def _weight(premises: Premises, *, working_day: bool) -> float:
+    """How likely a fault is to be logged at this premises, relative to the others."""
+    if premises.is_approved_premises:
+        return 1.6
+    if not working_day:
+        return 0.05  # offices are closed: the odd alarm or break-in
+    return 1.3 if premises.region.code == "london" else 1.0
+
+
+class Generator:
+    """Deterministic fault histories over an estate (or over one share of its premises)."""
+
+    def __init__(
+        self,
+        estate: Estate,
+        *,
+        seed: int,
+        now: datetime,
+        months: int,
+        part: int = 0,
+        parts: int = 1,
+    ):
         self.estate = estate
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # where and when
+        self.rngs = {p.pk: random.Random(f"{seed}:{p.code}") for p in estate.premises}
+        self.mine = share_out(estate.premises, parts)[part]
+        self.tz = timezone.get_default_timezone()  # the workflow routes by the local date
         self.now = now.astimezone(UTC)
         self.start = period_start(now, months)
         self.beds = {
@@ -118,6 +153,7 @@ class Generator:
         self.categories = [c for c in categories if c.is_active]  # as the workflow insists
         self.logged_unrouted = 0
         self._make = _FaultMaker()
+        self.nobody = Nobody()  # history sends no email
         self._targets: dict[tuple[int | None, str], sla.Targets] = {}
         self._category_weights: dict[tuple[int, bool], list[float]] = {}
         self._ladders: dict[tuple[int | None, int], tuple[escalation.Step, ...]] = {}
@@ -170,14 +206,7 @@ class Generator:
         return [(d, n) for (d, _w), n in zip(days, counts, strict=True)]
 
     def _premises_weights(self, working_day: bool) -> list[float]:
-        weights = []
-        for p in self.estate.premises:
-            if p.is_approved_premises:
-                weights.append(1.6)
-            elif not working_day:
-                weights.append(0.05)  # offices are closed: the odd alarm or break-in
-            else:
-                weights.append(1.3 if p.region.code == "london" else 1.0)
+        weights = [_weight(p, working_day=working_day) for p in self.estate.premises]
         return list(itertools.accumulate(weights))
 
     def _moment(self, day: date, premises: Premises, working_day: bool) -> datetime:
@@ -197,7 +226,8 @@ class Generator:
     # --- The stream ---------------------------------------------------------------------------
 
     def faults(self, total: int) -> Iterator[GeneratedFault]:
-        premises = self.estate.premises
+        """The histories of this share's faults, of `total` over the estate, in time order."""
+        premises, mine = self.estate.premises, self.mine
         for day, count in self.daily_counts(total):
             if not count:
                 continue
@@ -209,9 +239,10 @@ class Generator:
                 chosen.append((self._moment(day, where, working_day), where))
             chosen.sort(key=lambda c: (c[0], c[1].pk))
             for moment, where in chosen:
-                yield self.one(where, moment)
+                if where.pk in mine:
+                    yield self.one(where, moment)
 
-    def _category(self, premises: Premises, winter: bool) -> Category:
+    def _category(self, rng: random.Random, premises: Premises, winter: bool) -> Category:
         key = (premises.pk, winter)
         cumulative = self._category_weights.get(key)
         if cumulative is None:
@@ -225,7 +256,7 @@ class Generator:
                     weight *= 2.5  # London's offices are tall buildings
                 weights.append(weight)
             cumulative = self._category_weights[key] = list(itertools.accumulate(weights))
-        return self.rng.choices(self.categories, cum_weights=cumulative)[0]
+        return rng.choices(self.categories, cum_weights=cumulative)[0]
 
     def targets(self, contract: Contract | None, priority: str) -> sla.Targets:
         """The service level for a priority: the contract's, else the national default."""
@@ -240,9 +271,9 @@ class Generator:
         return targets
 
     def one(self, premises: Premises, reported_at: datetime) -> GeneratedFault:
-        rng, estate = self.rng, self.estate
+        rng, estate = self.rngs[premises.pk], self.estate
         winter = reported_at.astimezone(sla.LONDON).month in WINTER_MONTHS
-        category = self._category(premises, winter)
+        category = self._category(rng, premises, winter)
         locations = CATEGORY_MIX[category.slug][2]
         rooms = AP_ROOMS if premises.is_approved_premises else OFFICE_ROOMS
         reporter = rng.choice(estate.managers_of[premises.pk])
@@ -256,7 +287,9 @@ class Generator:
             if beds:
                 beds = min(beds, self.beds[premises.pk].free_at(reported_at))
 
-        contract = estate.routing.covering(premises, category, timezone.localdate(reported_at))
+        contract = estate.routing.covering(
+            premises, category, reported_at.astimezone(self.tz).date()
+        )
         self.logged_unrouted += contract is None
         priority = "P1" if category.safety_critical else category.default_priority
         fault = self._make(
@@ -277,9 +310,10 @@ class Generator:
         )
         player = Player(
             life,
+            rng,
             now=self.now,
             ladder=self.ladder(contract, premises),
-            people=estate.people,
+            people=self.nobody,
             users=estate.users,
         )
         player.log(self.targets(contract, priority), reporter, contract)

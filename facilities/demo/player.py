@@ -16,6 +16,7 @@ comment) and the breach disputes, kept as `facilities.faults.disputes` records t
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +80,7 @@ _NEUTRAL = frozenset(
 @dataclass
 class Player:
     life: DemoLife
+    rng: random.Random  # the choices in this fault's life (`script`)
     now: datetime
     ladder: tuple[escalation.Step, ...]
     people: notifications.People

@@ -31,7 +31,7 @@ _LATE_STEP = 1.02  # a late step's share of its target starts here
 
 
 def live(gen: Generator, p: Player, reporter: int, winter: bool) -> None:
-    rng, f = gen.rng, p.fault
+    rng, f = p.rng, p.fault
     t0 = f.reported_at
     regional = gen.estate.regional_manager_of[f.premises.region_id]
 
@@ -77,16 +77,17 @@ def live(gen: Generator, p: Player, reporter: int, winter: bool) -> None:
             p.step(Action.CANCEL, lifecycle.cancel, reporter, at, rng.choice(words.CANCEL_REASONS))
         return
 
-    punctual = profile.attend_on_time
+    punctual, request = profile.attend_on_time, None
     chance = rng.random()
     if chance < 0.05:  # no access for a while: the office manager stops the clock
         if not _office_hold(rng, p, reporter, at, attend_target):
             return
     elif chance < 0.09:  # the engineer could not get in, and asks for the clock to stop
-        refused = _no_access(rng, p, helpdesk, reporter, at, attend_target)
-        if refused is None:
+        request = _no_access(rng, p, helpdesk, reporter, at, attend_target)
+        if request is None:
             return
-        punctual *= 0.5 if refused else 1  # turned away, and behind with the next visit
+        if request != APPROVED:
+            punctual *= 0.5  # turned away, and behind with the next visit
 
     stuck = rng.random() < 0.03
     if rng.random() < punctual:
@@ -99,6 +100,18 @@ def live(gen: Generator, p: Player, reporter: int, winter: bool) -> None:
         _maybe_escalate(gen, p, reporter, p.last, chance=0.4)
         return
     p.step(Action.ATTEND, lifecycle.attend, helpdesk, at, rng.choice(words.ATTEND_NOTES))
+    if request == UNDECIDED:
+        # Approved only after the engineer got in: the clock stood still from the request,
+        # so the attendance is judged again (a breach it no longer is, is waived).
+        at = p.advance(sla.due_at(at, rng.uniform(30, 1200), "working", p.nation))
+        if at is None:
+            return
+        note = rng.choice(words.HOLD_APPROVALS)
+        p.step(Action.DECIDE_HOLD, lifecycle.decide_hold, reporter, at, approve=True, note=note)
+        at = p.advance(at + timedelta(minutes=rng.randint(1, 30)))
+        if at is None:
+            return
+        p.step(Action.RESUME, lifecycle.resume, reporter, at, "Engineer already on site.")
 
     if f.priority == "P2" and not f.category.safety_critical and rng.random() < 0.03:
         # Not as urgent as reported: the steps done keep their due times.
@@ -115,7 +128,7 @@ def live(gen: Generator, p: Player, reporter: int, winter: bool) -> None:
 
 def _fix(gen: Generator, p: Player, profile, helpdesk: int, reporter: int, at, stuck) -> None:
     """From the visit to the fix, then confirmation or reopening."""
-    rng, f = gen.rng, p.fault
+    rng, f = p.rng, p.fault
     t0, fix_target = f.reported_at, f.fix_target_minutes
     if rng.random() < 0.3:  # fixed at the visit
         fix_at = at + timedelta(minutes=rng.randint(15, 150))
@@ -222,30 +235,36 @@ def _office_hold(rng: random.Random, p: Player, reporter: int, after, span: floa
     return True
 
 
+APPROVED, REFUSED, UNDECIDED = "approved", "refused", "undecided"
+
+
 def _no_access(
     rng: random.Random, p: Player, helpdesk: int, reporter: int, after, attend_target: float
-) -> bool | None:
-    """The engineer cannot get in and requests a hold; the office manager approves it (the
-    clock stops from the request) and later resumes, or refuses it. Whether it was refused;
-    None when the life ends here."""
+) -> str | None:
+    """The engineer cannot get in and requests a hold. The office manager approves it (the
+    clock stops from the request) and later resumes, or refuses it, or decides only after
+    the engineer got in (UNDECIDED here). None when the life ends here."""
     visit = p.advance(p.at(after, attend_target * rng.uniform(0.2, 0.8)))
     if visit is None:
         return None
     reason, note = rng.choice(words.NO_ACCESS)
     p.step(Action.REQUEST_HOLD, lifecycle.request_hold, helpdesk, visit, reason, note)
+    chance = rng.random()
+    if chance < 0.25:
+        return UNDECIDED
     decided = p.advance(sla.due_at(visit, rng.uniform(10, 480), "working", p.nation))
     if decided is None:
         return None  # awaiting a decision
     decide = partial(p.step, Action.DECIDE_HOLD, lifecycle.decide_hold, reporter, decided)
-    if rng.random() < 0.3:
+    if chance < 0.5:
         decide(approve=False, note=rng.choice(words.HOLD_REFUSALS))
-        return True
+        return REFUSED
     decide(approve=True, note=rng.choice(words.HOLD_APPROVALS))
     resumed = p.advance(p.at(decided, attend_target * rng.uniform(0.2, 2)))
     if resumed is None:
         return None
     p.step(Action.RESUME, lifecycle.resume, reporter, resumed, rng.choice(words.RESUME_NOTES))
-    return False
+    return APPROVED
 
 
 def _out_of_hours(rng: random.Random, p: Player, when: datetime) -> datetime:
@@ -264,7 +283,7 @@ def _out_of_hours(rng: random.Random, p: Player, when: datetime) -> datetime:
 
 def _maybe_escalate(gen: Generator, p: Player, reporter: int, after, chance: float) -> None:
     """An office manager escalating a fault nobody has come to, by hand."""
-    rng = gen.rng
+    rng = p.rng
     if rng.random() >= chance:
         return
     at = p.advance(p.at(max(after, p.fault.attend_due_at), rng.uniform(60, 1200)))
@@ -274,9 +293,9 @@ def _maybe_escalate(gen: Generator, p: Player, reporter: int, after, chance: flo
 
 def disputes(gen: Generator, p: Player) -> None:
     """The contractor disputes some breaches; a contract manager accepts or rejects most."""
-    rng, now = gen.rng, gen.now
+    rng, now = p.rng, gen.now
     for breach in list(p.life.breaches.values()):
-        if breach.contractor_id is None or breach.is_waived or rng.random() >= 0.12:
+        if breach.contractor_id is None or breach.is_waived or rng.random() >= 0.08:
             continue
         raised = sla.due_at(breach.recorded_at, rng.uniform(30, 3000), "working", p.nation)
         if raised > now:

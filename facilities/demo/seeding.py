@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,9 +15,11 @@ from django.utils import timezone
 
 from facilities.models import Breach, BreachDispute, Fault, FaultStatus
 
+from . import shortcuts
 from .estate import ensure_estate
 from .histories import Generator
-from .writer import CopyWriter, Saver, Writer
+from .workers import run as run_workers
+from .writer import KINDS, CopyWriter, Saver, Writer
 
 DEFAULT_SEED = 2026
 DEFAULT_FAULTS = 3000
@@ -79,6 +82,13 @@ def summarise(now: datetime, summary: SeedSummary | None = None) -> SeedSummary:
     return summary
 
 
+def default_workers() -> int:
+    """One worker per CPU on PostgreSQL (where they write at once); else one."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+
+
 def seed_demo(
     *,
     seed: int = DEFAULT_SEED,
@@ -88,24 +98,44 @@ def seed_demo(
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], object] | None = None,
     writer: Writer | None = None,
+    workers: int | None = None,
 ) -> SeedSummary:
-    """Build the demo estate and `faults` faults over the `months` before `now`."""
+    """Build the demo estate and `faults` faults over the `months` before `now`.
+
+    With `workers` above one (PostgreSQL, outside a transaction: each worker has its own
+    connection) the premises are shared out between that many processes; the rows written
+    are the same whatever the number.
+    """
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
     started = time.perf_counter()
     estate = ensure_estate()
-    generator = Generator(estate, seed=seed, now=now, months=months)
-    writer = writer or Writer.for_connection()
-    background = isinstance(writer, CopyWriter) and not connection.in_atomic_block
-    saver = Saver(writer, progress, background=background)
-    stream = generator.faults(faults)
-    try:
-        while batch := list(itertools.islice(stream, batch_size)):
-            saver.put(batch)
-    finally:
-        saver.close()
-    summary = SeedSummary(**{k: saver.written[k] for k in ("faults", "events", "escalations")})
-    summary.holds, summary.breaches = saver.written["holds"], saver.written["breaches"]
-    summary.disputes = saver.written["disputes"]
+    workers = default_workers() if workers is None and writer is None else workers or 1
+    if workers > 1 and faults:
+        if connection.vendor != "postgresql" or connection.in_atomic_block:
+            raise ValueError("Several workers need PostgreSQL, outside any transaction.")
+        written, unrouted = run_workers(
+            parts=workers,
+            seed=seed,
+            faults=faults,
+            months=months,
+            now=now,
+            batch_size=batch_size,
+            progress=progress,
+        )
+    else:
+        generator = Generator(estate, seed=seed, now=now, months=months)
+        writer = writer or Writer.for_connection()
+        background = isinstance(writer, CopyWriter) and not connection.in_atomic_block
+        saver = Saver(writer, progress, background=background)
+        stream = generator.faults(faults)
+        try:
+            with shortcuts.seeding():
+                while batch := list(itertools.islice(stream, batch_size)):
+                    saver.put(batch)
+        finally:
+            saver.close()
+        written, unrouted = saver.written, generator.logged_unrouted
+    summary = SeedSummary(**{kind: written[kind] for kind in KINDS})
     summary.seconds = time.perf_counter() - started
-    summary.logged_unrouted = generator.logged_unrouted
+    summary.logged_unrouted = unrouted
     return summarise(now, summary)

@@ -99,10 +99,15 @@ MEASURES = [
     ),
     Definition(
         "First-time fix rate (%)",
-        "Of the faults fixed in the period, the percentage never reopened and with no other "
-        f"fault of the same category logged at the same premises within {_REPEAT_DAYS} days "
-        "after the fix (a cancelled one does not count). Repeats logged after the report was "
-        "made are not yet known to it.",
+        "Of the faults fixed in the period, the percentage never reopened and not repeated "
+        f"within {_REPEAT_DAYS} days after the fix. A repeat is a fault logged in those "
+        f"{_REPEAT_DAYS} days, and not cancelled, either at the same premises, of the same kind "
+        "and in the same place in the building — the 'where in the building' text compared "
+        "ignoring capitals (A to Z), extra spaces and punctuation at the end, so 'Kitchen ' and "
+        "'kitchen.' are the same place but 'Room 4 radiator' and 'Room 7 radiator' are not — "
+        "or one the office manager said, when logging it, was a repeat of this fault, "
+        "whatever its kind or place. A fault logged before the fix is not a repeat of it, "
+        "even if linked. Repeats logged after the report was made are not yet known to it.",
     ),
     Definition(
         "Escalations by level",

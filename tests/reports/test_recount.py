@@ -134,6 +134,7 @@ def recount(fault: Fault, events: list[FaultEvent]) -> Recounted:
                 end_hold(t)
                 out.cancelled_at = t
             case EventKind.DISPUTE_ACCEPTED:
+                assert d["step"] in out.breaches, f"{fault}: a waived breach the recount lacks"
                 out.breaches[d["step"]][2] = True
     return out
 

@@ -1,6 +1,7 @@
 """Logging a fault in the browser's forms: per role, every field's message, nothing lost."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from facilities import photos
 from facilities.models import Fault, FaultPhoto
 from facilities.web.forms import PHOTOS_NOT_KEPT
+from facilities.workflow import fault_cancel, fault_fix, fault_log
 from tests.factories import UserFactory, category
 from tests.test_photos import image_bytes
 from tests.web.conftest import T0
@@ -359,3 +361,183 @@ def test_confirmation_page_is_only_for_people_who_may_see_the_fault(
     client.force_login(other_office_manager)
     assert client.get(f"/faults/{estate.heating.pk}/logged/").status_code == 404
     assert client.get(f"/faults/{estate.outsider_heating.pk}/logged/").status_code == 200
+
+
+# --- Is this a repeat of an earlier fault? ------------------------------------------------------
+
+
+def asked(where, slug="heating-hot-water") -> str:
+    return f"{where.pk}:{category(slug).pk}"
+
+
+def radio_values(html: str) -> list[str]:
+    return re.findall(r'name="repeat_of" type="radio" value="([^"]+)"', html)
+
+
+def test_a_recent_fault_of_the_same_kind_is_asked_about_before_logging(
+    client, estate, office_manager, premises
+):
+    client.force_login(office_manager)
+    before = Fault.objects.count()
+    response = client.post(URL, answers(premises))
+    assert response.status_code == 200
+    assert Fault.objects.count() == before  # not logged yet
+    html = squash(response.content.decode())
+    assert "<title>Log a fault – " in html  # not an error
+    assert not error_summary(html)
+    assert 'id="repeat-check"' in html
+    assert "The fault is not logged yet." in html
+    assert f'<input type="hidden" name="repeat_asked" value="{asked(premises)}">' in html
+    assert "Is this a repeat of an earlier fault?</legend>" in html
+    # The office's recent faults (not the cancelled one), then "or", then No.
+    assert radio_values(html) == [str(estate.heating.pk), "new"]
+    assert f"{estate.heating.reference}: Heating and hot water, Ground floor</label>" in html
+    assert "Logged 4 March 2025; not fixed yet" in html
+    assert '<div class="govuk-radios__divider">or</div>' in html
+    assert (
+        '<input class="govuk-radios__input" id="id_repeat_of-2" name="repeat_of" type="radio" '
+        'value="new">' in html
+    )
+    assert "No, this is a new fault</label>" in html
+    # Nothing typed is lost.
+    assert 'value="First floor kitchen"' in html
+    assert "Radiators cold since Monday</textarea>" in html
+
+
+def test_no_question_when_nothing_recent_is_of_the_same_kind(
+    client, clock, office_manager, premises, contract
+):
+    client.force_login(office_manager)
+    fault_log(
+        premises=premises, category=category("plumbing-water"), location="First floor kitchen",
+        description="Tap drips", reported_by=office_manager, now=T0 - timedelta(days=1),
+    )  # fmt: skip
+    response = client.post(URL, answers(premises))  # heating
+    assert response.status_code == 302
+    assert Fault.objects.get(category__slug="heating-hot-water").repeat_of is None
+
+
+def test_answering_no_logs_a_new_fault(client, estate, office_manager, premises):
+    client.force_login(office_manager)
+    data = answers(premises, repeat_asked=asked(premises), repeat_of="new")
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    fault = Fault.objects.get(location="First floor kitchen")
+    assert fault.repeat_of is None
+
+
+def test_answering_with_an_earlier_fault_links_them(client, estate, office_manager, premises):
+    client.force_login(office_manager)
+    data = answers(premises, repeat_asked=asked(premises), repeat_of=str(estate.heating.pk))
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    fault = Fault.objects.get(location="First floor kitchen")
+    assert fault.repeat_of == estate.heating
+    html = squash(client.get(f"/faults/{fault.pk}/").content.decode())
+    assert "Repeat of</dt>" in html
+    assert (
+        f'<a class="govuk-link" href="/faults/{estate.heating.pk}/">'
+        f"{estate.heating.reference}</a>" in html
+    )
+
+
+def test_the_question_must_be_answered_once_asked(client, estate, office_manager, premises):
+    client.force_login(office_manager)
+    before = Fault.objects.count()
+    html = client.post(URL, answers(premises, repeat_asked=asked(premises))).content.decode()
+    assert "<title>Error: Log a fault" in html
+    assert (
+        '<a href="#id_repeat_of">Select whether this is a repeat of an earlier fault</a>'
+        in error_summary(html)
+    )
+    assert (
+        '<p id="id_repeat_of-error" class="govuk-error-message"><span class="govuk-visually-'
+        'hidden">Error:</span> Select whether this is a repeat of an earlier fault</p>'
+    ) in squash(html)
+    assert Fault.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("which", "message"),
+    [
+        # Out of the office manager's scope (Cardiff).
+        ("outsider_heating", "Choose one of the faults listed, or say this is a new fault"),
+        # Cancelled: nothing to repeat.
+        ("cancelled", "Choose one of the faults listed, or say this is a new fault"),
+        # In scope, but at the hostel, not the office.
+        ("beds", "Choose a fault at Newcastle probation office, or say this is a new fault"),
+    ],
+)
+def test_only_a_fault_in_scope_at_the_same_premises_can_be_linked(
+    client, estate, office_manager, premises, which, message
+):
+    client.force_login(office_manager)
+    before = Fault.objects.count()
+    earlier = getattr(estate, which)
+    data = answers(premises, repeat_asked=asked(premises), repeat_of=str(earlier.pk))
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<a href="#id_repeat_of">{message}</a>' in error_summary(html)
+    assert f'<span class="govuk-visually-hidden">Error:</span> {message}</p>' in html
+    assert Fault.objects.count() == before
+
+
+def test_the_most_alike_recent_faults_come_first(
+    client, clock, office_manager, premises, contract, contractor_user
+):
+    def log(slug, where, days_ago):
+        return fault_log(
+            premises=premises, category=category(slug), location=where, description="Broken",
+            reported_by=office_manager, now=T0 - timedelta(days=days_ago),
+        )  # fmt: skip
+
+    def fix(fault, days_ago):
+        return fault_fix(
+            fault=fault, actor=contractor_user, note="Done", now=T0 - timedelta(days=days_ago)
+        )
+
+    too_old = fix(log("heating-hot-water", "First floor kitchen", 120), 100)
+    same_place = fix(log("heating-hot-water", "first floor  KITCHEN.", 30), 29)
+    same_kind = log("heating-hot-water", "Room 4 radiator", 2)
+    old_but_open = log("heating-hot-water", "Boiler room", 200)
+    fixed_lately = fix(log("heating-hot-water", "Hall", 150), 60)
+    other_kind = log("plumbing-water", "First floor kitchen", 1)
+    cancelled = log("heating-hot-water", "First floor kitchen", 3)
+    fault_cancel(fault=cancelled, actor=office_manager, reason="Twice", now=T0)
+
+    client.force_login(office_manager)
+    html = squash(client.post(URL, answers(premises)).content.decode())
+    assert radio_values(html) == [
+        str(f.pk) for f in (same_place, same_kind, fixed_lately, old_but_open, other_kind)
+    ] + ["new"]
+    assert str(too_old.pk) not in radio_values(html)
+    assert "Logged 2 February 2025; fixed 3 February 2025" in html  # same_place
+
+
+def test_changing_the_premises_or_kind_asks_again(client, estate, office_manager, premises):
+    """The question was asked about plumbing; now it is heating, so it is asked again."""
+    client.force_login(office_manager)
+    data = answers(premises, repeat_asked=asked(premises, "plumbing-water"), repeat_of="new")
+    response = client.post(URL, data)
+    assert response.status_code == 200
+    html = squash(response.content.decode())
+    assert "The fault is not logged yet." in html
+    assert f'name="repeat_asked" value="{asked(premises)}"' in html
+
+
+def test_other_problems_show_with_the_question(client, estate, office_manager, hostel):
+    """The workflow's own rules are applied before asking, so nothing comes as a surprise."""
+    client.force_login(office_manager)
+    html = client.post(URL, answers(hostel, "ap-beds", beds_out_of_use="18")).content.decode()
+    assert "Beds out of use must be 17 or fewer" in error_summary(html)
+    assert radio_values(html) == [str(estate.beds.pk), str(estate.alarm.pk), "new"]
+    assert 'id="repeat-check"' not in html  # the error summary says what to do
+
+
+def test_photos_must_be_added_again_after_the_question(client, estate, office_manager, premises):
+    client.force_login(office_manager)
+    html = client.post(URL, answers(premises, photos=[photo("ok.png")])).content.decode()
+    assert "The fault is not logged yet." in html
+    assert "Add the photos again – they are not kept when the page is shown again." in html
+    assert not FaultPhoto.objects.exists()

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from tqdm import tqdm
 
 from facilities import demo
@@ -55,6 +56,13 @@ class Command(BaseCommand):
             help="If any fault exists already, do nothing but print the demo logins.",
         )
         parser.add_argument(
+            "--workers",
+            type=_positive,
+            default=None,
+            help="Processes generating and writing faults at once (PostgreSQL only; "
+            "default: one per CPU there, else one). The data is the same whatever the number.",
+        )
+        parser.add_argument(
             "--batch-size", type=_positive, default=demo.BATCH_SIZE, help=argparse.SUPPRESS
         )
         # A fixed "now" makes runs comparable (tests); ISO 8601, UTC if no offset is given.
@@ -69,6 +77,8 @@ class Command(BaseCommand):
             )
         if options["faults"] < 0:
             raise CommandError("--faults cannot be negative.")
+        if (options["workers"] or 1) > 1 and connection.vendor != "postgresql":
+            raise CommandError("--workers above 1 needs PostgreSQL.")
         existing = Fault.objects.count()
         if existing:
             if options["if_empty"]:
@@ -99,6 +109,7 @@ class Command(BaseCommand):
                 now=now,
                 batch_size=options["batch_size"],
                 progress=bar.update,
+                workers=options["workers"],
             )
         if verbosity >= 1:
             for line in summary.lines():
