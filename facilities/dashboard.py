@@ -1,6 +1,6 @@
 """The home page's figures for one person: selectors returning plain data.
 
-Every figure is scoped by `facilities.scope.faults_visible_to` (the one scoping
+Every figure is scoped by `facilities.access.faults_visible_to` (the one scoping
 rule) and uses the named slices of `facilities.fault_filters` (`overdue`,
 `safety_critical`, `beds_out_of_use`, `open_over_24h`, `without_heating`: the
 same conditions as `FaultQuerySet`'s), so the home page agrees with every list,
@@ -16,11 +16,12 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 
+from facilities import access
 from facilities import fault_filters as slices
+from facilities.access import faults_visible_to
 from facilities.faults import deadlines
 from facilities.faults.lateness import first_unmet_deadline
 from facilities.models import Fault, Role, User
-from facilities.scope import faults_visible_to
 from facilities.timewords import describe_lateness
 
 
@@ -196,19 +197,20 @@ def _and_join(names: list[str]) -> str:
 
 def describe_scope(user: User) -> str:
     """What this person's role lets them see, in a sentence for the home page."""
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+    role = access.role_of(user)
+    if role == Role.ADMINISTRATOR:
         return "Administrator: you can see faults at every premises."
-    if user.role == Role.CONTRACT_MANAGER:
+    if role == Role.CONTRACT_MANAGER:
         regions = [region.name for region in user.regions.order_by("name")]
         if not regions:
             return "National contract manager: you can see faults at every premises."
         return f"Regional contract manager: {_and_join(regions)}."
-    if user.role == Role.OFFICE_MANAGER:
+    if role == Role.OFFICE_MANAGER:
         names = [premises.name for premises in user.premises.order_by("name")]
         if not names:
             return "You do not manage any premises yet. Ask an administrator to add yours."
         count = "1 premises" if len(names) == 1 else f"{len(names)} premises"
         return f"You manage {count}: {_and_join(names)}."
-    if user.role == Role.CONTRACTOR and user.contractor_id:
+    if role == Role.CONTRACTOR and user.contractor_id:
         return f"You work for {user.contractor.name}: you can see the jobs sent to them."
     return "You cannot see any faults yet. Ask an administrator to set up your account."

@@ -2,7 +2,7 @@
 
 The list page, its CSV download, the REST API and report drill-downs all narrow faults with
 `FaultFilter`, so a link from any of them means the same faults everywhere. A FaultFilter
-always starts from the user's scope (`facilities.scope.fault_scope`, the rule that
+always starts from the user's scope (`facilities.access.fault_scope`, the rule that
 `faults_visible_to` applies; a queryset passed in is narrowed to it too): no filter value,
 however crafted, reaches a fault outside it, and the choices offered are only the premises,
 regions and contractors the user may see. A value that is not one of those choices matches
@@ -30,8 +30,10 @@ from django.db.models import F, OrderBy, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from facilities import access
+from facilities.access import fault_scope, premises_visible_to
 from facilities.faults import lateness
-from facilities.models import Category, Contract, Contractor, Fault, FaultStatus, Premises, Role
+from facilities.models import Category, Fault, FaultStatus, Premises
 from facilities.models.contracts import PRIORITY_CHOICES
 from facilities.models.faults import (
     OPEN_STATUS_VALUES,
@@ -39,7 +41,6 @@ from facilities.models.faults import (
     pk_from_reference,
 )
 from facilities.reports.drilldown import ReportFilter
-from facilities.scope import fault_scope, premises_visible_to
 
 #: `status` values beyond the single statuses.
 OPEN = "open"
@@ -105,10 +106,7 @@ def with_premises_named(
     from the per-premises indexes instead of every open fault. Other scopes are left alone
     (an office manager's already names premises; a national one has no regions).
     """
-    is_contract_manager = (
-        user.is_authenticated and not user.is_superuser and user.role == Role.CONTRACT_MANAGER
-    )
-    if not is_contract_manager:
+    if not access.is_regional_manager(user):
         return faults
     if region_premises_ids is None:
         region_premises_ids = list(
@@ -330,7 +328,7 @@ class FaultFilter(django_filters.FilterSet):
             (str(c.pk), c.name) for c in Category.objects.order_by("name")
         ]
         self.filters["contractor"].extra["choices"] = [
-            (str(c.pk), c.name) for c in self._contractors(visible)
+            (str(c.pk), c.name) for c in access.contractors_offered(self.user, visible)
         ]
         if self._is_contractor:
             # A contractor sees only its own jobs, never unrouted ones.
@@ -348,19 +346,7 @@ class FaultFilter(django_filters.FilterSet):
 
     @property
     def _is_contractor(self) -> bool:
-        user = self.user
-        return bool(user and user.is_authenticated and not user.is_superuser) and (
-            user.role == Role.CONTRACTOR
-        )
-
-    def _contractors(self, visible: QuerySet[Premises]) -> QuerySet[Contractor]:
-        """Contractors with a contract covering a premises the user may see (or their own)."""
-        if self._is_contractor:
-            return Contractor.objects.filter(pk=self.user.contractor_id)
-        covering = Contract.objects.filter(
-            Q(premises__in=visible.values("pk")) | Q(regions__premises__in=visible.values("pk"))
-        )
-        return Contractor.objects.filter(pk__in=covering.values("contractor_id")).order_by("name")
+        return access.is_contractor(self.user)
 
     # --- Filtering ----------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
 """Finding faults: selectors for the fault list, its CSV download and the premises page.
 
 They take faults already narrowed by `facilities.fault_filters.FaultFilter` (which starts
-from the user's scope) or by `facilities.scope`, and return plain data for the pages:
+from the user's scope) or by `facilities.access`, and return plain data for the pages:
 
 - `fault_page` reads one page of the list without counting every matching row: it fetches
   one row more than a page, which is enough to know whether there is a next page;
@@ -23,9 +23,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from facilities import escalation
+from facilities.access import faults_visible_to
 from facilities.dashboard import late_fault
 from facilities.models import Fault, FaultStatus, Premises, User
-from facilities.scope import faults_visible_to
 from facilities.timewords import LONDON, describe_lateness
 
 PAGE_SIZE = 50

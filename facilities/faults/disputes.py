@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from facilities import notifications
+from facilities.access import can_see_fault
 from facilities.models import (
     Breach,
     BreachDispute,
@@ -22,7 +23,6 @@ from facilities.models import (
     Role,
     User,
 )
-from facilities.scope import can_see_fault
 
 from .deadlines import STEP_NAMES
 from .rules import WorkflowError, role_of

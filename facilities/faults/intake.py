@@ -13,10 +13,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from facilities import sla
+from facilities.access import premises_visible_to
 from facilities.models import Category, Fault, Premises, Role, User
 from facilities.models.faults import OPEN_STATUSES
 from facilities.routing import covering_contract
-from facilities.scope import premises_visible_to
 
 from . import lifecycle
 from .rules import MANAGERS, WorkflowError, role_of

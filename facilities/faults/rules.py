@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from facilities.access import role_of
 from facilities.escalation import TOP_LEVEL
 from facilities.models import Fault, FaultStatus, Role, User
 from facilities.models.faults import OPEN_STATUSES
@@ -100,10 +101,6 @@ RULES: dict[Action, Rule] = {
     Action.ESCALATE: Rule("escalated", OPEN, PREMISES_SIDE, _PREMISES_PEOPLE),
     Action.COMMENT: Rule("commented on", frozenset(FaultStatus), EVERYONE, "anyone"),
 }
-
-
-def role_of(user: User) -> str:
-    return Role.ADMINISTRATOR if user.is_superuser else user.role
 
 
 def refusal(

@@ -12,8 +12,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from facilities import escalation, notifications, sla
+from facilities.access import can_see_fault
 from facilities.models import Fault, FaultEvent, User
-from facilities.scope import can_see_fault
 from facilities.sweep import ladder_for
 
 from . import lifecycle

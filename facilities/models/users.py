@@ -1,4 +1,4 @@
-"""People and their roles; what each may see is decided in facilities.scope."""
+"""People and their roles; what each may see is decided in facilities.access."""
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models

@@ -32,7 +32,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 
-from facilities import notifications
+from facilities import access, notifications
 from facilities.models import Contract, Contractor, Fault, Region, Role, User
 from facilities.models.reports import ReportScope, ReportSnapshot
 from facilities.sla import LONDON
@@ -241,7 +241,7 @@ def issue_month(period: Period, *, now: datetime) -> list[ReportSnapshot]:
 
 
 def can_reissue(user: User) -> bool:
-    return user.is_superuser or user.role in (Role.CONTRACT_MANAGER, Role.ADMINISTRATOR)
+    return access.can_reissue_reports(user)
 
 
 def reissue(snapshot: ReportSnapshot, *, by: User, reason: str, now: datetime) -> ReportSnapshot:

@@ -1,7 +1,7 @@
 """The contractor performance report: database queries returning plain dataclasses.
 
 `build()` is the one entry point the page, the downloads and the issued monthly report use.
-It takes the faults in scope (already narrowed by `facilities.scope` and any region or
+It takes the faults in scope (already narrowed by `facilities.access` and any region or
 contractor chosen) and a period, and runs a handful of queries in one snapshot
 (`session.reporting`), each aggregating in the database:
 

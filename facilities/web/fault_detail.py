@@ -1,6 +1,6 @@
 """One fault's page and its photos.
 
-Everything here starts from `fault_in_scope` (`scope.faults_visible_to(user)`), so a fault
+Everything here starts from `fault_in_scope` (`access.faults_visible_to(user)`), so a fault
 outside the user's scope is a 404 on every URL. The actions offered are exactly
 `workflow.allowed_actions` (`facilities.web.fault_actions`); the breaches and their disputes
 are offered by `facilities.web.disputes_views`. No rule about who may do what lives here.

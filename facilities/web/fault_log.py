@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from facilities import photos, timewords, workflow
+from facilities.access import faults_visible_to, premises_visible_to
 from facilities.models import Category, Premises, User
-from facilities.scope import faults_visible_to, premises_visible_to
 from facilities.web.forms import (
     DESCRIPTION_MAX,
     FaultLogForm,

@@ -1,6 +1,6 @@
 """What one fault's page shows: finding the fault, its service levels, holds, breaches, timeline.
 
-Everything starts from `scope.faults_visible_to(user)`, so a fault outside the user's scope is
+Everything starts from `access.faults_visible_to(user)`, so a fault outside the user's scope is
 a 404 on every URL. Whether a step was on time comes from `Fault.outcomes`
 (`facilities.faults.deadlines`, the one definition); nothing here works lateness out itself.
 """
@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from django.utils import dateformat, timezone
 
-from facilities import timewords
+from facilities import access, timewords
 from facilities.faults.deadlines import Outcome, State
 from facilities.models import (
     Breach,
@@ -28,7 +28,6 @@ from facilities.models import (
     HoldStatus,
     User,
 )
-from facilities.scope import faults_visible_to
 from facilities.web.forms import PRIORITY_NAMES, target_words
 
 # --- Finding the fault ----------------------------------------------------------------------
@@ -36,10 +35,10 @@ from facilities.web.forms import PRIORITY_NAMES, target_words
 
 def fault_in_scope(user: User, pk: int) -> Fault:
     """The fault if this user may see it; otherwise 404, as if it did not exist."""
-    faults = faults_visible_to(user).select_related(
-        "premises__region", "category", "contractor", "contract", "reported_by"
-    )
-    return get_object_or_404(faults, pk=pk)
+    fault = access.visible_fault(user, pk)
+    if fault is None:
+        raise Http404("No such fault.")
+    return fault
 
 
 # --- Durations on a fault's clock -----------------------------------------------------------

@@ -13,8 +13,8 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from facilities.access import premises_visible_to
 from facilities.finding import PremisesOverview, premises_overview
-from facilities.scope import premises_visible_to
 
 from .fault_list import fault_url_parts
 

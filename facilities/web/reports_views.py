@@ -1,7 +1,7 @@
 """Report pages: pick a month (or dates), region and contractor; see, download, issue.
 
 Thin views over `facilities.reports`: every figure comes from `measures.build` over the faults
-the user may see (`facilities.scope`), narrowed to the region or contractor chosen. Everything
+the user may see (`facilities.access`), narrowed to the region or contractor chosen. Everything
 works with JavaScript off: the picker is a GET form, downloads are links, reissuing is a POST.
 """
 
@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from facilities import access
+from facilities.access import faults_visible_to, premises_visible_to, report_snapshots_visible_to
 from facilities.dashboard import describe_scope
-from facilities.models import Contract, Contractor, Fault, Region, Role, User
+from facilities.models import Fault, Region, User
 from facilities.reports import charts, definitions, exports, issue, measures, tables
 from facilities.reports.drilldown import UNROUTED
 from facilities.reports.periods import Period
-from facilities.scope import faults_visible_to, premises_visible_to, report_snapshots_visible_to
 
 #: How many months back the picker offers.
 MONTHS_OFFERED = 36
@@ -53,11 +54,9 @@ def _regions(user: User) -> list[Region]:
 def _contractors(user: User) -> list[tuple[str, str]]:
     """Contractors whose contracts cover premises the user may see (as the fault list offers),
     and unrouted faults; a contractor sees only its own company."""
-    if user.role == Role.CONTRACTOR and not user.is_superuser:
-        return [(str(user.contractor_id), user.contractor.name)]
-    visible = premises_visible_to(user).values("pk")
-    covering = Contract.objects.filter(Q(premises__in=visible) | Q(regions__premises__in=visible))
-    named = Contractor.objects.filter(pk__in=covering.values("contractor_id")).order_by("name")
+    named = access.contractors_offered(user)
+    if access.is_contractor(user):
+        return [(str(c.pk), c.name) for c in named]
     return [*((str(c.pk), c.name) for c in named), (UNROUTED, "Unrouted (no contractor)")]
 
 
@@ -99,7 +98,7 @@ class ReportForm(forms.Form):
             (str(r.pk), r.name) for r in self.regions
         ]
         contractors = _contractors(user)
-        if user.role == Role.CONTRACTOR and not user.is_superuser:
+        if access.is_contractor(user):
             self.fields["contractor"].choices = contractors
         else:
             self.fields["contractor"].choices = [("", "All contractors"), *contractors]

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 import pytest
 from django.http import QueryDict
 
+from facilities.access import faults_visible_to
 from facilities.fault_filters import FaultFilter
 from facilities.models import Fault
 from facilities.reports import drilldown, measures, tables
 from facilities.reports.drilldown import Slice
 from facilities.reports.periods import Period
-from facilities.scope import faults_visible_to
 
 from .conftest import AFTER_APRIL
 

@@ -8,10 +8,10 @@ from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
 from facilities import notifications, report_tasks
+from facilities.access import report_snapshots_visible_to
 from facilities.models import OutboxEmail, ReportSnapshot
 from facilities.reports import issue
 from facilities.reports.periods import Period
-from facilities.scope import report_snapshots_visible_to
 
 from .conftest import AFTER_APRIL, at
 
