@@ -33,6 +33,8 @@ browsers:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	scripts/check-module-size
 
 check: install
 	$(BIN)/python manage.py check

@@ -44,6 +44,7 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from facilities.models import Fault, Region  # noqa: E402
+from facilities.periods import Period  # noqa: E402
 from facilities.reports import (  # noqa: E402
     charts,
     credits,
@@ -57,7 +58,6 @@ from facilities.reports import (  # noqa: E402
     times,
     trend,
 )
-from facilities.reports.periods import Period  # noqa: E402
 
 FLOOR_SQL = """
 SELECT f.contractor_id, p.region_id,

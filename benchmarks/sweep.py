@@ -40,7 +40,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from facilities import sweep  # noqa: E402
+from facilities.escalation import sweep  # noqa: E402
 from facilities.models import Category, Contract, Contractor, Premises, Region  # noqa: E402
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)

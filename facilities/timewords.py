@@ -13,16 +13,19 @@ Everything is shown in Europe/London, whatever zone the datetimes come in.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
-LONDON = ZoneInfo("Europe/London")
+from facilities.sla import LONDON
 
 _MINUTE = timedelta(minutes=1)
 _HOUR = timedelta(hours=1)
 _DAY = timedelta(days=1)
 # Spelt out rather than strftime's %a/%b, which follow the process locale.
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+MONTHS_SHORT = tuple(name[:3] for name in MONTHS)
 
 
 def _plural(count: int, unit: str) -> str:
@@ -77,7 +80,7 @@ def describe_due(due: datetime, now: datetime) -> str:
     if days_away == -1:
         return f"by {clock} yesterday"
     weekday = _WEEKDAYS[due_local.weekday()]
-    day = f"{weekday} {due_local.day} {_MONTHS[due_local.month - 1]}"
+    day = f"{weekday} {due_local.day} {MONTHS_SHORT[due_local.month - 1]}"
     if due_local.year != today.year:
         day = f"{day} {due_local.year}"
     return f"by {day} {clock}"

@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from facilities import workflow
+from facilities.faults import workflow
 from facilities.models import (
     Category,
     Contract,

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from facilities import workflow
+from facilities.faults import workflow
 from facilities.models import Escalation, Premises
 from tests.factories import category
 

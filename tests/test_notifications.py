@@ -10,9 +10,12 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 from kombu.exceptions import OperationalError
 
-from facilities import notifications, outbox, sweep, tasks, workflow
+from facilities import notifications, tasks
+from facilities.escalation import sweep
+from facilities.faults import workflow
 from facilities.models import Fault, OutboxEmail, OutboxKind, OutboxStatus
-from facilities.outbox import Delivery
+from facilities.notifications import delivery, outbox
+from facilities.notifications.outbox import Delivery
 from tests.factories import category
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +292,7 @@ def test_backoff_doubles_up_to_an_hour():
 
 def test_redispatch_queues_what_is_due_and_reclaims_abandoned_claims(log, monkeypatch):
     queued = []
-    monkeypatch.setattr(notifications, "enqueue", lambda ids: queued.extend(ids) or True)
+    monkeypatch.setattr(delivery, "enqueue", lambda ids: queued.extend(ids) or True)
     fault = log()
     logged, receipt = fault.emails.order_by("pk")
     now = LOGGED + notifications.DISPATCH_GRACE
@@ -308,7 +311,7 @@ def test_redispatch_queues_what_is_due_and_reclaims_abandoned_claims(log, monkey
 
 def test_redispatch_leaves_emails_waiting_out_their_backoff(log, monkeypatch):
     queued = []
-    monkeypatch.setattr(notifications, "enqueue", lambda ids: queued.extend(ids) or True)
+    monkeypatch.setattr(delivery, "enqueue", lambda ids: queued.extend(ids) or True)
     email = pending(log)
     OutboxEmail.objects.filter(pk=email.pk).update(next_attempt_at=LOGGED + HOUR)
     outbox.redispatch(now=LOGGED + HOUR - timedelta(seconds=1))

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from facilities import photos
+from facilities.faults import photos
+from facilities.faults.workflow import fault_log
 from facilities.models import FaultPhoto
-from facilities.workflow import fault_log
 from tests.factories import category
 
 

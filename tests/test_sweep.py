@@ -6,7 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from facilities import sweep, workflow
+from facilities.escalation import sweep
+from facilities.faults import workflow
 from facilities.models import (
     Escalation,
     EscalationStep,

@@ -4,9 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from facilities import sla, workflow
+from facilities import sla
+from facilities.faults import workflow
+from facilities.faults.workflow import Action, WorkflowError
 from facilities.models import EventKind, Fault, FaultStatus
-from facilities.workflow import Action, WorkflowError
 from tests.factories import ServiceLevelFactory, category
 
 pytestmark = pytest.mark.django_db

@@ -213,14 +213,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "facilities.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),  # Europe/London (CELERY_TIMEZONE)
     },
-    # Last month's contractor performance reports, issued once (facilities.report_tasks).
+    # Last month's contractor performance reports, issued once (facilities.tasks).
     "issue-monthly-reports": {
         "task": "facilities.issue_monthly_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # Europe/London
     },
 }
 # Task modules beyond the autodiscovered tasks.py.
-CELERY_IMPORTS = ["facilities.report_tasks"]
+CELERY_IMPORTS: list[str] = []
 
 # Outbox delivery: give up after this many attempts (backoff 1, 2, 4 … 60 minutes); a row
 # claimed for longer than the timeout (beyond any task time limit) was abandoned mid-send.

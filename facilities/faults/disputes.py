@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from facilities import notifications
 from facilities.access import can_see_fault
+from facilities.deadlines import STEP_NAMES
 from facilities.models import (
     Breach,
     BreachDispute,
@@ -24,7 +25,6 @@ from facilities.models import (
     User,
 )
 
-from .deadlines import STEP_NAMES
 from .rules import WorkflowError, role_of
 from .store import required
 

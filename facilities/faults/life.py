@@ -2,7 +2,7 @@
 
 `refresh_due_times` is the one place due times are set: every step that ends a hold,
 changes targets or approves a hold calls it. A done step's outcome
-(`facilities.faults.deadlines`) is stored when it is done, and a late one is a breach,
+(`facilities.deadlines`) is stored when it is done, and a late one is a breach,
 recorded once and kept.
 """
 
@@ -12,11 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from facilities import sla
+from facilities import deadlines, sla
 from facilities.models import Breach, Fault, FaultEvent, FaultHold
 from facilities.models.holds import intervals
-
-from . import deadlines
 
 
 @dataclass

@@ -1,23 +1,22 @@
 """A fault's life cycle in memory: each step's changes to the fault, its holds and breaches.
 
-The rules of every step live here once. `facilities.workflow` wraps each step in a
+The rules of every step live here once. `facilities.faults.workflow` wraps each step in a
 transaction (lock, permission, save, emails); the demo data generator calls the very same
 functions on faults it then writes in bulk. Nothing here touches the database.
 
 A `Life` is one fault with its holds and breaches, and collects what a step wrote: timeline
 events, new or changed holds and breaches. Due times are kept by one function,
 `refresh_due_times`, which every step that ends a hold, changes targets or approves a hold
-calls; a step's outcome (`facilities.faults.deadlines`) is stored when it is done.
+calls; a step's outcome (`facilities.deadlines`) is stored when it is done.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from facilities import sla
+from facilities import deadlines, sla
 from facilities.models import EventKind, FaultEvent, FaultHold, FaultStatus, HoldStatus
 
-from . import deadlines
 from .life import Life, iso, refresh_due_times, set_targets
 
 __all__ = ["Life", "refresh_due_times", "set_targets"]

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from facilities.access import role_of
-from facilities.escalation import TOP_LEVEL
+from facilities.ladder import TOP_LEVEL
 from facilities.models import Fault, FaultStatus, Role, User
 from facilities.models.faults import OPEN_STATUSES
 

@@ -1,7 +1,7 @@
 """Loading, locking and saving a fault with its holds, breaches and timeline.
 
 The life cycle's rules work on a `lifecycle.Life` in memory; these functions give the
-services in `facilities.workflow` and `facilities.faults.intake` one way to read a fault
+services in `facilities.faults.workflow` and `facilities.faults.intake` one way to read a fault
 into a Life (locked, with the permission checked) and to write back what a step changed.
 """
 
@@ -11,10 +11,10 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from facilities import escalation, notifications, sla
+from facilities import ladder, notifications, sla
 from facilities.access import can_see_fault
+from facilities.escalation.raising import ladder_for
 from facilities.models import Fault, FaultEvent, User
-from facilities.sweep import ladder_for
 
 from . import lifecycle
 from .rules import Action, WorkflowError, refusal
@@ -59,7 +59,7 @@ def required(text: str, field: str, what: str) -> str:
 
 def schedule_next_check(fault: Fault) -> None:
     """Recompute the one 'look at me again at' time the sweep uses (by the fault's ladder)."""
-    fault.next_check_at = escalation.next_check_at(
+    fault.next_check_at = ladder.next_check_at(
         fault,
         fault.premises.nation,
         fault.category.safety_critical,

@@ -15,8 +15,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from facilities.faults import deadlines, lateness
-from facilities.faults.lateness import first_unmet_deadline
+from facilities import deadlines, lateness
+from facilities.lateness import first_unmet_deadline
 
 from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
 
@@ -151,7 +151,7 @@ class Fault(models.Model):
     fix_due_at = models.DateTimeField(null=True, blank=True)
 
     # Each step's minutes taken (less time on hold) and minutes on hold, stored when it is done
-    # (facilities.faults.deadlines), so reports aggregate them without recomputing clocks.
+    # (facilities.deadlines), so reports aggregate them without recomputing clocks.
     attend_taken_minutes = models.FloatField(null=True, blank=True)
     make_safe_taken_minutes = models.FloatField(null=True, blank=True)
     fix_taken_minutes = models.FloatField(null=True, blank=True)
@@ -189,7 +189,7 @@ class Fault(models.Model):
             models.Index(fields=["contractor", "status"], name="fault_contractor_status"),
             models.Index(fields=["reported_at"], name="fault_reported_at"),
             models.Index(fields=["status", "priority"], name="fault_status_priority"),
-            # The fault list (facilities.fault_filters): open faults newest first, walked in
+            # The fault list (facilities.finding.filters): open faults newest first, walked in
             # order until a page is found, whatever the filter; by premises (and category:
             # safety-critical, heating) for office and regional managers; by priority for that
             # sort and filter; the rare slices (beds out of use, unrouted) on their own.
@@ -224,7 +224,7 @@ class Fault(models.Model):
             # A premises' faults of any status, newest first (the list's premises filter).
             models.Index(fields=["premises", "-reported_at"], name="fault_premises_reported"),
             # The home page's "most overdue": open faults not on hold by their earliest
-            # unmet deadline (facilities.faults.lateness), read ten at a time.
+            # unmet deadline (facilities.lateness), read ten at a time.
             models.Index(
                 first_unmet_deadline(),
                 condition=Q(status__in=OPEN_STATUS_VALUES, on_hold_since__isnull=True),
@@ -273,7 +273,7 @@ class Fault(models.Model):
         return self.on_hold_since is not None
 
     def outcomes(self, now: datetime, holds=None) -> dict[str, deadlines.Outcome]:
-        """Each step's outcome at `now` (`facilities.faults.deadlines`, the one definition)."""
+        """Each step's outcome at `now` (`facilities.deadlines`, the one definition)."""
         from .holds import intervals
 
         if holds is None:

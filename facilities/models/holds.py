@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from facilities.faults.deadlines import Interval
+from facilities.deadlines import Interval
 
 
 class HoldStatus(models.TextChoices):

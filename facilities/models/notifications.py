@@ -20,12 +20,12 @@ from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 
-from facilities import escalation
+from facilities import ladder
 
 
 class StartsAfter(models.TextChoices):
-    ATTEND_DUE = escalation.StartsAfter.ATTEND_DUE.value, "Attendance due time"
-    FIX_DUE = escalation.StartsAfter.FIX_DUE.value, "Fix due time"
+    ATTEND_DUE = ladder.StartsAfter.ATTEND_DUE.value, "Attendance due time"
+    FIX_DUE = ladder.StartsAfter.FIX_DUE.value, "Fix due time"
 
 
 PLUS_FIX_WINDOW_CHOICES = [
@@ -72,7 +72,7 @@ class EscalationStep(models.Model):
         on_delete=models.CASCADE,
         related_name="escalation_steps",
     )
-    level = models.PositiveSmallIntegerField(choices=[(n, f"Level {n}") for n in escalation.LEVELS])
+    level = models.PositiveSmallIntegerField(choices=[(n, f"Level {n}") for n in ladder.LEVELS])
     starts_after = models.CharField(max_length=20, choices=StartsAfter.choices)
     plus_fix_windows = models.DecimalField(
         "and then",
@@ -98,11 +98,11 @@ class EscalationStep(models.Model):
     )
 
     AUDIENCE_FIELDS = {
-        escalation.Audience.CONTRACTOR_HELPDESK: "email_contractor_helpdesk",
-        escalation.Audience.ACCOUNT_MANAGER: "email_account_manager",
-        escalation.Audience.OFFICE_MANAGERS: "email_office_managers",
-        escalation.Audience.REGIONAL_CONTRACT_MANAGERS: "email_regional_contract_managers",
-        escalation.Audience.NATIONAL_CONTRACT_MANAGERS: "email_national_contract_managers",
+        ladder.Audience.CONTRACTOR_HELPDESK: "email_contractor_helpdesk",
+        ladder.Audience.ACCOUNT_MANAGER: "email_account_manager",
+        ladder.Audience.OFFICE_MANAGERS: "email_office_managers",
+        ladder.Audience.REGIONAL_CONTRACT_MANAGERS: "email_regional_contract_managers",
+        ladder.Audience.NATIONAL_CONTRACT_MANAGERS: "email_national_contract_managers",
     }
 
     class Meta:
@@ -143,11 +143,11 @@ class EscalationStep(models.Model):
         scope = self.contract or self.region or "Default"
         return f"{scope}: level {self.level}"
 
-    def as_step(self) -> escalation.Step:
+    def as_step(self) -> ladder.Step:
         """The pure value the escalation module works on."""
-        return escalation.Step(
+        return ladder.Step(
             level=self.level,
-            starts_after=escalation.StartsAfter(self.starts_after),
+            starts_after=ladder.StartsAfter(self.starts_after),
             plus_fix_windows=Decimal(self.plus_fix_windows),
             audiences=frozenset(a for a, f in self.AUDIENCE_FIELDS.items() if getattr(self, f)),
             extra_emails=tuple(split_emails(self.extra_emails)),
@@ -156,7 +156,7 @@ class EscalationStep(models.Model):
         )
 
 
-def all_steps() -> list[escalation.Step]:
+def all_steps() -> list[ladder.Step]:
     """Every configured step (a small table: read once per sweep, resolved per fault)."""
     return [row.as_step() for row in EscalationStep.objects.all()]
 

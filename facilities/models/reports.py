@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from facilities.reports.periods import Period
+from facilities.periods import Period
 
 
 class ReportScope(models.TextChoices):

@@ -16,8 +16,8 @@ import matplotlib
 from django.utils.html import escape
 from matplotlib.figure import Figure
 
+from .cells import Cell, Row, Table
 from .figures import PRIORITIES, Report
-from .tables import Cell, Row, Table
 
 # Never a GUI backend on a server (charts use Figure directly, without pyplot, anyway).
 matplotlib.use("Agg")

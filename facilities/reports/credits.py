@@ -2,7 +2,7 @@
 
 The rule itself — points by priority (P1 8, P2 4, P3 2, P4 1), doubled past twice the target
 and trebled past three times, the time taken measured in the fault's own clock less its time
-on hold — is `facilities.faults.deadlines`. The life cycle applies it once, when the late step
+on hold — is `facilities.deadlines`. The life cycle applies it once, when the late step
 is done, and writes a `Breach` row with the points and the contract's £ per point at that
 time. So the report only adds up breach rows: in the period the late step was done, by the
 fault's contractor, region and priority; "raw" counts every breach, "adjusted" leaves out the
@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from facilities.faults.deadlines import OVERRUN_FACTORS, POINTS, points
+from facilities.deadlines import OVERRUN_FACTORS, POINTS, points
 from facilities.models import Breach, Fault
 from facilities.models.faults import reference_for
 

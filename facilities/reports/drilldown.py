@@ -28,12 +28,11 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from facilities.faults import lateness
+from facilities import lateness
 from facilities.locations import LocationKey
 from facilities.models import Breach, Escalation, Fault, FaultStatus, PremisesKind
 from facilities.models.escalations import ESCALATION_LEVELS
-
-from .periods import Period
+from facilities.periods import Period
 
 #: The window after a fix in which a repeat of the fault makes the fix not first time.
 REPEAT_WINDOW = timedelta(days=30)

@@ -1,7 +1,7 @@
 """Seconds since 1970 of a datetime, in SQL, for durations the report adds up in the database.
 
 Service-level clock time (working hours, bank holidays) is not evaluated in SQL: the life
-cycle stores each step's minutes taken when it is done (`facilities.faults.deadlines`).
+cycle stores each step's minutes taken when it is done (`facilities.deadlines`).
 Plain elapsed time — beds out of use, days without heating, gaps between faults — is a
 difference of epoch seconds.
 """

@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from facilities.sla import LONDON
 
 from . import charts, definitions, tables
+from .cells import Cell, Table
 from .figures import BreachLine, Report
-from .tables import Cell, Table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -10,10 +10,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from facilities.models.escalations import ESCALATION_LEVELS
+from facilities.periods import Period
 from facilities.sla import Priority
 
 from . import drilldown
-from .periods import Period
 from .spans import Oldest
 from .times import Times
 

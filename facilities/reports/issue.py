@@ -1,6 +1,6 @@
 """Issuing the monthly report: immutable snapshots, emailed through the outbox, exactly once.
 
-On the 1st of each month (`facilities.report_tasks`) last month's report is built for every
+On the 1st of each month (`facilities.tasks`) last month's report is built for every
 scope — everything (for national contract managers), each region (for its contract
 managers) and each contractor (its own figures, for its account manager) — and stored as a
 `ReportSnapshot` with its CSV, XLSX and PDF. Its emails are outbox rows written in the same
@@ -35,10 +35,10 @@ from django.urls import reverse
 from facilities import access, notifications
 from facilities.models import Contract, Contractor, Fault, Region, Role, User
 from facilities.models.reports import ReportScope, ReportSnapshot
+from facilities.periods import Period
 from facilities.sla import LONDON
 
 from . import charts, exports, measures, tables
-from .periods import Period
 
 logger = logging.getLogger(__name__)
 

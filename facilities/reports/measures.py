@@ -25,6 +25,7 @@ from django.db.models import Count, F, FloatField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from facilities.models import Contractor, Escalation, Fault, Region
+from facilities.periods import Period
 
 from . import credits, drilldown, repeats, session, spans, times
 from .epoch import Epoch
@@ -39,7 +40,6 @@ from .figures import (
     TrendPoint,
     percent,
 )
-from .periods import Period
 from .trend import trend
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Times are in each fault's own clock (working hours for working-clock faults), less time on
 hold, for the faults attended (or fixed) in the period: the minutes the life cycle stored
-when the step was done (`facilities.faults.deadlines`), so no clock is evaluated here.
+when the step was done (`facilities.deadlines`), so no clock is evaluated here.
 One query computes them for every grouping at once: on PostgreSQL with `percentile_cont`
 over GROUPING SETS; on SQLite (the local demo default, which has neither) with the same
 interpolation written out over ROW_NUMBER() windows. Both give `percentile_cont`'s answer:

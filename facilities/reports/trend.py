@@ -25,11 +25,11 @@ from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QueryS
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from facilities.models import Fault
+from facilities.periods import Period
 
 from . import drilldown
 from .epoch import Epoch
 from .figures import Step, TrendPoint
-from .periods import Period
 
 DAY_SECONDS = 86400.0
 

@@ -17,10 +17,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from facilities.faults import disputes
+from facilities.faults.workflow import WorkflowError
 from facilities.models import Breach, BreachDispute, Fault, User
+from facilities.web.action_forms import DisputeForm, dispute_decision_form
 from facilities.web.fault_page import BreachRow, breach_row, breaches_of, fault_in_scope
-from facilities.web.forms import DisputeForm, add_workflow_error, dispute_decision_form
-from facilities.workflow import WorkflowError
+from facilities.web.forms import add_workflow_error
 
 
 def _prefix(dispute: BreachDispute) -> str:

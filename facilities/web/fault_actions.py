@@ -18,19 +18,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from facilities import workflow
+from facilities.faults import workflow
+from facilities.faults.workflow import Action, WorkflowError
 from facilities.models import Fault, FaultHold, User
-from facilities.web.fault_page import fault_in_scope, holds_of, pending_request
-from facilities.web.forms import (
-    PRIORITY_NAMES,
+from facilities.web.action_forms import (
     NoInputForm,
     PriorityForm,
     ReassignForm,
     TextForm,
-    add_workflow_error,
     hold_decision_form,
 )
-from facilities.workflow import Action, WorkflowError
+from facilities.web.fault_page import fault_in_scope, holds_of, pending_request
+from facilities.web.forms import PRIORITY_NAMES, add_workflow_error
 
 
 @dataclass(frozen=True)

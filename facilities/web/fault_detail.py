@@ -14,8 +14,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from facilities import timewords, workflow
+from facilities import timewords
+from facilities.faults import workflow
+from facilities.faults.workflow import Action
 from facilities.web import fault_actions
+from facilities.web.action_forms import hold_decision_form
 from facilities.web.disputes_views import breach_rows
 from facilities.web.fault_page import (
     due_rows,
@@ -26,8 +29,6 @@ from facilities.web.fault_page import (
     pending_request,
     timeline,
 )
-from facilities.web.forms import hold_decision_form
-from facilities.workflow import Action
 
 __all__ = ["due_rows", "event_details", "fault_detail", "fault_in_scope", "fault_photo"]
 

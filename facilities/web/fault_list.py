@@ -1,4 +1,4 @@
-"""The fault list and its CSV download: thin views over `FaultFilter` and `facilities.finding`.
+"""The fault list and its CSV download: thin views over `FaultFilter` and `faults.finding`.
 
 Both read the same filters from the query string, so the download link on the list gives
 exactly the faults on the list (all of them, not one page). Everything here works as plain
@@ -18,8 +18,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from facilities.fault_filters import ALL, DEFAULT_SORT, SORT_PAIRS, FaultFilter
-from facilities.finding import csv_rows, fault_page, page_number
+from facilities.finding.filters import ALL, FaultFilter
+from facilities.finding.lists import csv_rows, fault_page, page_number
+from facilities.finding.sorting import DEFAULT_SORT, SORT_PAIRS
 from facilities.reports.drilldown import Slice
 
 #: The "show only" checkboxes, in the order the panel shows them.

@@ -26,8 +26,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from facilities import photos, timewords, workflow
+from facilities import timewords
 from facilities.access import faults_visible_to, premises_visible_to
+from facilities.faults import photos, workflow
 from facilities.models import Category, Premises, User
 from facilities.web.forms import (
     DESCRIPTION_MAX,

@@ -2,7 +2,7 @@
 
 Everything starts from `access.faults_visible_to(user)`, so a fault outside the user's scope is
 a 404 on every URL. Whether a step was on time comes from `Fault.outcomes`
-(`facilities.faults.deadlines`, the one definition); nothing here works lateness out itself.
+(`facilities.deadlines`, the one definition); nothing here works lateness out itself.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import dateformat, timezone
 
 from facilities import access, timewords
-from facilities.faults.deadlines import Outcome, State
+from facilities.deadlines import Outcome, State
 from facilities.models import (
     Breach,
     BreachDispute,

@@ -1,7 +1,7 @@
 """Forms for one fault: logging it, and the notes and choices its actions take.
 
 Forms check the *shape* of what was typed (something chosen, a whole number, a photo that
-is really a JPEG or PNG); `facilities.workflow` decides the rules and its WorkflowError
+is really a JPEG or PNG); `facilities.faults.workflow` decides the rules and its WorkflowError
 names the field at fault, which `add_workflow_error` puts back on the form.
 """
 
@@ -15,13 +15,13 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Case, Q, QuerySet, When
 from django.utils import timezone
 
-from facilities import photos as photo_checks
 from facilities import sla
+from facilities.faults import photos as photo_checks
+from facilities.faults.workflow import WorkflowError
 from facilities.locations import LocationKey, location_key
-from facilities.models import Category, Contractor, Fault, FaultStatus, Premises
+from facilities.models import Category, Fault, FaultStatus, Premises
 from facilities.models.contracts import PRIORITY_CHOICES
 from facilities.models.faults import OPEN_STATUS_VALUES
-from facilities.workflow import WorkflowError
 
 DESCRIPTION_MAX = 2000
 NOTE_MAX = 2000
@@ -73,7 +73,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class PhotosField(forms.FileField):
-    """Any number of photos, each checked from its content (facilities.photos)."""
+    """Any number of photos, each checked from its content (facilities.faults.photos)."""
 
     widget = MultipleFileInput
 
@@ -316,121 +316,6 @@ class FaultLogForm(forms.Form):
             return
         if any(upload for upload in self.files.getlist("photos")):
             self.add_error("photos", PHOTOS_NOT_KEPT)
-
-
-# --- Actions on a fault ------------------------------------------------------------------------
-
-
-class TextForm(forms.Form):
-    """One piece of text an action takes: a note, a reason or a comment."""
-
-    def __init__(self, *args, name: str, label: str, hint: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields[name] = _text(label, hint)
-
-
-class NoInputForm(forms.Form):
-    """An action that is just a button."""
-
-
-class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(
-        label="New priority",
-        choices=[(code, priority_words(code, with_fix=True)) for code, _ in PRIORITY_CHOICES],
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose the new priority"},
-    )
-
-    def __init__(self, *args, current: str, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["priority"].help_text = f"It is {PRIORITY_NAMES[current]} now."
-        self.fields["reason"] = _text("Why is the priority changing?")
-
-
-class ReassignForm(forms.Form):
-    contractor = forms.ModelChoiceField(
-        queryset=Contractor.objects.all(),
-        label="Contractor",
-        empty_label="Choose a contractor",
-        error_messages={
-            "required": "Choose the contractor to send the fault to",
-            "invalid_choice": "Choose one of the contractors in the list",
-        },
-    )
-
-    def __init__(self, *args, current: Contractor | None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["contractor"].help_text = (
-            f"It is with {current} now." if current else "No contractor has it now."
-        )
-        self.fields["reason"] = _text("Why is the fault being reassigned?")
-
-
-class DecisionForm(forms.Form):
-    """A yes-or-no decision with the reason for it (a hold request, a disputed breach).
-
-    The fault's page sends the decision from one of two buttons (`name="decision"`); the
-    decision's own page asks it as radios. Whether the reason is needed is the workflow's rule.
-    """
-
-    def __init__(
-        self,
-        *args,
-        choices: list[tuple[str, str]],
-        legend: str,
-        required: str,
-        reason_name: str,
-        reason_label: str,
-        hint: str = "",
-        reason_hint: str = "",
-        **kwargs,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["decision"] = forms.ChoiceField(
-            label=legend,
-            help_text=hint,
-            choices=choices,
-            widget=forms.RadioSelect,
-            error_messages={"required": required, "invalid_choice": required},
-        )
-        self.fields[reason_name] = _text(reason_label, reason_hint)
-
-
-def hold_decision_form(data: dict | None, *, hint: str = "") -> DecisionForm:
-    return DecisionForm(
-        data,
-        choices=[
-            ("approve", "Approve hold – the clock stops from the time of the request"),
-            ("refuse", "Refuse hold – the clock keeps running"),
-        ],
-        legend="Do you approve the hold request?",
-        hint=hint,
-        required="Choose whether to approve or refuse the hold request",
-        reason_name="note",
-        reason_label="Reason",
-        reason_hint="Needed if you refuse the request. The contractor can see it.",
-    )
-
-
-def dispute_decision_form(data: dict | None, *, prefix: str | None = None) -> DecisionForm:
-    return DecisionForm(
-        data,
-        prefix=prefix,
-        choices=[("accept", "Accept (waive the breach)"), ("reject", "Reject")],
-        legend="Do you accept the dispute?",
-        required="Choose whether to accept or reject the dispute",
-        reason_name="reason",
-        reason_label="Reason for your decision",
-        reason_hint="The contractor can see it. Accepting waives the breach.",
-    )
-
-
-class DisputeForm(forms.Form):
-    reason = _text(
-        "Why should this breach not count?",
-        "For example, the premises were closed when the engineer arrived. "
-        "A contract manager will accept or reject the dispute.",
-    )
 
 
 def add_workflow_error(form: forms.Form, error: WorkflowError) -> None:

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from facilities.access import premises_visible_to
-from facilities.finding import PremisesOverview, premises_overview
+from facilities.finding.lists import PremisesOverview, premises_overview
 
 from .fault_list import fault_url_parts
 

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from facilities import access
 from facilities.access import faults_visible_to, premises_visible_to, report_snapshots_visible_to
-from facilities.dashboard import describe_scope
+from facilities.finding.dashboard import describe_scope
 from facilities.models import Fault, Region, User
+from facilities.periods import Period
 from facilities.reports import charts, definitions, exports, issue, measures, tables
 from facilities.reports.drilldown import UNROUTED
-from facilities.reports.periods import Period
 
 #: How many months back the picker offers.
 MONTHS_OFFERED = 36

@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from facilities import dashboard
+from facilities.finding import dashboard
 
 
 @login_required

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from facilities import workflow
+from facilities.faults import workflow
 from facilities.models import FaultStatus
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import category

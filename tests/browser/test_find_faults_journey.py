@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from facilities.workflow import fault_log
+from facilities.faults.workflow import fault_log
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import category
 

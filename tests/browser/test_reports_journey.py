@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from facilities import workflow
+from facilities.faults import workflow
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import category
 

@@ -16,12 +16,12 @@ from django.db.models import BooleanField, Case, Value, When
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facilities import workflow
-from facilities.faults import deadlines, lateness
-from facilities.faults.deadlines import State
+from facilities import deadlines, lateness
+from facilities.deadlines import State
+from facilities.faults import workflow
+from facilities.faults.workflow import WorkflowError
 from facilities.models import EventKind, Fault, FaultEvent
 from facilities.models.holds import intervals
-from facilities.workflow import WorkflowError
 from tests.factories import category
 
 pytestmark = pytest.mark.django_db

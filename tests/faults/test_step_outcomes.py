@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from facilities import sla, workflow
-from facilities.faults import deadlines
-from facilities.faults.deadlines import Interval, State
+from facilities import deadlines, sla
+from facilities.deadlines import Interval, State
+from facilities.faults import workflow
+from facilities.faults.workflow import WorkflowError
 from facilities.models import Breach, EventKind, FaultHold, HoldStatus
-from facilities.workflow import WorkflowError
 from tests.factories import category
 
 pytestmark = pytest.mark.django_db

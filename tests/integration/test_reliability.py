@@ -13,7 +13,8 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from facilities import outbox, sweep, workflow
+from facilities.escalation import sweep
+from facilities.faults import workflow
 from facilities.models import (
     Escalation,
     EventKind,
@@ -22,6 +23,7 @@ from facilities.models import (
     OutboxEmail,
     OutboxStatus,
 )
+from facilities.notifications import outbox
 from tests.factories import category
 from tests.integration.conftest import (
     SMTPServer,

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from facilities import workflow
+from facilities.faults import workflow
 from facilities.models import Fault
 from tests.factories import category
 

@@ -6,11 +6,11 @@ import pytest
 from django.http import QueryDict
 
 from facilities.access import faults_visible_to
-from facilities.fault_filters import FaultFilter
+from facilities.finding.filters import FaultFilter
 from facilities.models import Fault
-from facilities.reports import drilldown, measures, tables
+from facilities.periods import Period
+from facilities.reports import cells, drilldown, measures, tables
 from facilities.reports.drilldown import Slice
-from facilities.reports.periods import Period
 
 from .conftest import AFTER_APRIL
 
@@ -91,7 +91,7 @@ def test_slice_values_read_back():
 
 def test_first_time_fix_count_agrees_with_its_list(history, national_manager):
     report = measures.build(Fault.objects.all(), APRIL, now=AFTER_APRIL)
-    link = tables.Links(report)
+    link = cells.Links(report)
     for figures in [report.total, *report.by_contractor, *report.by_region]:
         assert listed(link("first_time_fixed", figures), national_manager) == (
             figures.first_time_fixed
@@ -103,7 +103,7 @@ def test_first_time_fix_rules(
 ):
     """Repeats: within 30 days after the fix (inclusive), of any contractor, not cancelled;
     a fault logged while the first was still open is not a repeat of its fix."""
-    from facilities import workflow
+    from facilities.faults import workflow
     from tests.factories import ContractFactory, category
 
     from .conftest import at

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import load_workbook
 
 from facilities.models import Fault
+from facilities.periods import Period
 from facilities.reports import charts, exports, measures, tables
-from facilities.reports.periods import Period
 
 from .conftest import AFTER_APRIL
 

@@ -32,12 +32,12 @@ from django.db.models.sql import Query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from facilities import workflow
+from facilities.faults import workflow
 from facilities.locations import LocationKey, location_key
 from facilities.models import Fault
-from facilities.reports import drilldown, measures, tables
+from facilities.periods import Period
+from facilities.reports import cells, drilldown, measures
 from facilities.reports.drilldown import Slice
-from facilities.reports.periods import Period
 from tests.factories import category
 
 from .conftest import at
@@ -158,7 +158,7 @@ def test_the_figure_counts_the_same_faults(story):
 
 def test_each_figure_equals_its_drill_down_list(story, national_manager):
     report = measures.build(Fault.objects.all(), APRIL, now=LATER)
-    link = tables.Links(report)
+    link = cells.Links(report)
     groups = [report.total, *report.by_contractor, *report.by_region]
     assert len(groups) > 2
     for figures in groups:

@@ -7,11 +7,12 @@ import pytest
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
-from facilities import notifications, report_tasks
+from facilities import notifications
+from facilities import tasks as report_tasks
 from facilities.access import report_snapshots_visible_to
 from facilities.models import OutboxEmail, ReportSnapshot
+from facilities.periods import Period
 from facilities.reports import issue
-from facilities.reports.periods import Period
 
 from .conftest import AFTER_APRIL, at
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 
 from facilities.models import Fault
+from facilities.periods import Period
 from facilities.reports import measures
-from facilities.reports.periods import Period
 
 from .conftest import AFTER_APRIL, at
 
@@ -171,7 +171,7 @@ def test_two_heating_faults_at_once_are_one_premises_without_heating(
     premises, contract, office_manager, contractor_user
 ):
     """Days without heating merge overlapping faults per premises (gaps and islands)."""
-    from facilities import workflow
+    from facilities.faults import workflow
     from tests.factories import category
 
     def heating(logged, fixed, where="Boiler room"):

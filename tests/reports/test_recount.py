@@ -18,12 +18,12 @@ from decimal import Decimal
 
 import pytest
 
-from facilities import sla, workflow
-from facilities.faults import disputes
+from facilities import sla
+from facilities.faults import disputes, workflow
+from facilities.faults.workflow import WorkflowError
 from facilities.models import Breach, EventKind, Fault, FaultEvent
+from facilities.periods import Period
 from facilities.reports import measures
-from facilities.reports.periods import Period
-from facilities.workflow import WorkflowError
 from tests import factories
 from tests.factories import category
 

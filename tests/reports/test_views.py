@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from facilities.models import ReportSnapshot
+from facilities.periods import Period
 from facilities.reports import issue
-from facilities.reports.periods import Period
 
 from .conftest import AFTER_APRIL, at
 

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from facilities.faults.workflow import fault_cancel, fault_log
 from facilities.models import Fault
-from facilities.workflow import fault_cancel, fault_log
 from tests.factories import category
 
 LONDON = ZoneInfo("Europe/London")

@@ -6,8 +6,8 @@ from html import unescape
 
 import pytest
 
-from facilities.dashboard import HomeFigures, headlines, home_figures
-from facilities.workflow import fault_attend, fault_hold, fault_log
+from facilities.faults.workflow import fault_attend, fault_hold, fault_log
+from facilities.finding.dashboard import HomeFigures, headlines, home_figures
 from tests.factories import category
 
 from .conftest import T0

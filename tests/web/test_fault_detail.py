@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from facilities import photos, workflow
+from facilities.faults import photos, workflow
+from facilities.faults.workflow import Action
 from facilities.models import EventKind, FaultEvent, FaultStatus
 from facilities.web.fault_actions import ACTIONS
 from facilities.web.fault_detail import due_rows, event_details
-from facilities.workflow import Action
 from tests.factories import UserFactory, category
 from tests.test_photos import image_bytes
 from tests.web.conftest import T0

@@ -9,9 +9,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from facilities.fault_filters import FaultFilter
+from facilities.faults.workflow import (
+    fault_attend,
+    fault_cancel,
+    fault_confirm,
+    fault_fix,
+    fault_log,
+)
+from facilities.finding.filters import FaultFilter
 from facilities.models import Fault
-from facilities.workflow import fault_attend, fault_cancel, fault_confirm, fault_fix, fault_log
 from tests import factories
 from tests.factories import category
 

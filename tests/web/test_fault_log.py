@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from facilities import photos
+from facilities.faults import photos
+from facilities.faults.workflow import fault_cancel, fault_fix, fault_log
 from facilities.models import Fault, FaultPhoto
 from facilities.web.forms import PHOTOS_NOT_KEPT
-from facilities.workflow import fault_cancel, fault_fix, fault_log
 from tests.factories import UserFactory, category
 from tests.test_photos import image_bytes
 from tests.web.conftest import T0

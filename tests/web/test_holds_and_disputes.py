@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from facilities import sla, workflow
-from facilities.faults import disputes
+from facilities import sla
+from facilities.faults import disputes, workflow
 from facilities.models import (
     Breach,
     BreachDispute,

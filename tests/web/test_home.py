@@ -6,7 +6,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from facilities.dashboard import HeadlineCounts, describe_scope, headline_counts, most_overdue
+from facilities.finding.dashboard import (
+    HeadlineCounts,
+    describe_scope,
+    headline_counts,
+    most_overdue,
+)
 from facilities.models import Role
 from tests import factories
 
@@ -117,7 +122,7 @@ def test_most_overdue_lists_the_longest_overdue_first(client, estate, clock, off
 
 
 def test_most_overdue_names_the_fix_once_attended(estate, contractor_user):
-    from facilities.workflow import fault_attend
+    from facilities.faults.workflow import fault_attend
 
     fault_attend(fault=estate.heating, actor=contractor_user, now=T0 + timedelta(hours=1))
     late = most_overdue(contractor_user, T0 + timedelta(days=3, hours=5))
@@ -127,7 +132,7 @@ def test_most_overdue_names_the_fix_once_attended(estate, contractor_user):
 
 
 def test_most_overdue_shows_at_most_ten(estate, clock, office_manager, premises):
-    from facilities.workflow import fault_log
+    from facilities.faults.workflow import fault_log
 
     for number in range(12):
         fault_log(

@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from facilities import photos, workflow
+from facilities.faults import photos, workflow
+from facilities.faults.workflow import Action
 from facilities.models import FaultEvent, Role
-from facilities.workflow import Action
 from tests.factories import UserFactory
 from tests.test_photos import image_bytes
 from tests.web.conftest import T0

@@ -4,7 +4,13 @@ from datetime import timedelta
 
 import pytest
 
-from facilities.workflow import fault_attend, fault_cancel, fault_confirm, fault_fix, fault_log
+from facilities.faults.workflow import (
+    fault_attend,
+    fault_cancel,
+    fault_confirm,
+    fault_fix,
+    fault_log,
+)
 from tests import factories
 from tests.factories import category
 
@@ -122,7 +128,7 @@ def test_a_contractor_sees_only_its_own_jobs_at_a_premises(
     client, estate, contractor_user, premises, national_manager
 ):
     # A fault reassigned away from the contractor is not theirs to see.
-    from facilities.workflow import fault_reassign
+    from facilities.faults.workflow import fault_reassign
 
     other = factories.ContractorFactory(name="Elsewhere Ltd")
     fault_reassign(

@@ -1,31 +1,25 @@
-"""Emails as outbox rows: who gets which message about a fault, and what it says.
+"""What each email about a fault says, and the outbox rows that carry it.
 
 Every email is an `OutboxEmail` row written in the same transaction as the change that
 causes it, with a unique dedupe key, so it is never lost with its cause nor written twice.
-It is rendered from its templates when first sent, and delivered after commit
-(`facilities.outbox`). People who chose the daily digest get their copy held for it instead.
+It keeps its template and the facts of the moment and is rendered when first sent
+(`facilities.notifications.outbox`). People who chose the daily digest get theirs held.
 
 The workflow calls `queue_event_emails` after a step; the sweep and manual escalation call
-`escalation_emails` and `at_risk_emails` through the shared raise path in `facilities.sweep`.
+`escalation_emails` and `at_risk_emails` through the raise path (`escalation.raising`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
-from kombu.exceptions import OperationalError
 
-from facilities import escalation, sla
-from facilities.escalation import Audience
-from facilities.faults import deadlines
+from facilities import deadlines, ladder, sla
+from facilities.ladder import Audience
 from facilities.models import (
     EventKind,
     Fault,
@@ -33,123 +27,14 @@ from facilities.models import (
     OutboxEmail,
     OutboxKind,
     OutboxStatus,
-    Role,
     User,
 )
 from facilities.timewords import describe_lateness
 
+from .delivery import DISPATCH_GRACE, save_and_send_on_commit
+from .recipients import People, Person, describe
+
 logger = logging.getLogger(__name__)
-
-#: The task queued on commit normally sends a row at once; re-dispatch picks it up after this.
-DISPATCH_GRACE = timedelta(seconds=60)
-#: Emails queued in one task message (they share one SMTP connection).
-DELIVERY_CHUNK = 20
-
-
-# --- People ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    digest: bool = False
-
-
-class People:
-    """The people the emails about a batch of faults go to, read with three queries.
-
-    Office managers per premises, contract managers per region and national contract managers
-    (those with no region), with their digest choice. Contractor addresses come from the
-    fault's `contractor` (select it with the fault).
-    """
-
-    def __init__(
-        self,
-        office_managers: dict[int, list[Person]],
-        regional: dict[int, list[Person]],
-        national: list[Person],
-    ) -> None:
-        self.office_managers = office_managers
-        self.regional = regional
-        self.national = national
-
-    @classmethod
-    def for_faults(cls, faults: Sequence[Fault]) -> People:
-        premises_ids = {f.premises_id for f in faults}
-        region_ids = {f.premises.region_id for f in faults}
-        active = {"user__is_active": True}
-        office_managers: dict[int, list[Person]] = defaultdict(list)
-        rows = (
-            User.premises.through.objects.filter(
-                premises_id__in=premises_ids, user__role=Role.OFFICE_MANAGER, **active
-            )
-            .exclude(user__email="")
-            .order_by("user_id")
-            .values_list("premises_id", "user__email", "user__wants_daily_digest")
-        )
-        for premises_id, email, digest in rows:
-            office_managers[premises_id].append(Person(email.lower(), digest))
-        regional: dict[int, list[Person]] = defaultdict(list)
-        rows = (
-            User.regions.through.objects.filter(
-                region_id__in=region_ids, user__role=Role.CONTRACT_MANAGER, **active
-            )
-            .exclude(user__email="")
-            .order_by("user_id")
-            .values_list("region_id", "user__email", "user__wants_daily_digest")
-        )
-        for region_id, email, digest in rows:
-            regional[region_id].append(Person(email.lower(), digest))
-        national = [
-            Person(email.lower(), digest)
-            for email, digest in User.objects.filter(
-                role=Role.CONTRACT_MANAGER, is_active=True, regions__isnull=True
-            )
-            .exclude(email="")
-            .order_by("pk")
-            .values_list("email", "wants_daily_digest")
-        ]
-        return cls(office_managers, regional, national)
-
-    def resolve(
-        self, fault: Fault, audiences: Iterable[Audience], extra: Iterable[str] = ()
-    ) -> list[Person]:
-        """Addresses for these audiences at this fault, each once (digest if any copy wants it)."""
-        found: list[Person] = []
-        for audience in sorted(audiences):
-            found += self._audience(fault, audience)
-        found += [Person(e.lower()) for e in extra]
-        merged: dict[str, bool] = {}
-        for person in found:
-            merged[person.email] = merged.get(person.email, False) or person.digest
-        return [Person(email, digest) for email, digest in merged.items()]
-
-    def _audience(self, fault: Fault, audience: Audience) -> list[Person]:
-        contractor = fault.contractor if fault.contractor_id else None
-        if audience == Audience.CONTRACTOR_HELPDESK:
-            return [Person(contractor.helpdesk_email)] if contractor else []
-        if audience == Audience.ACCOUNT_MANAGER:
-            email = contractor.account_manager_email if contractor else ""
-            return [Person(email)] if email else []
-        if audience == Audience.OFFICE_MANAGERS:
-            return self.office_managers.get(fault.premises_id, [])
-        if audience == Audience.REGIONAL_CONTRACT_MANAGERS:
-            return self.regional.get(fault.premises.region_id, [])
-        return self.national
-
-
-def describe(fault: Fault, audiences: Iterable[Audience], extra: Iterable[str] = ()) -> list[str]:
-    """Who an audience is at this fault, in words, for "already alerted" lists."""
-    contractor = fault.contractor.name if fault.contractor_id else "the contractor"
-    words = {
-        Audience.CONTRACTOR_HELPDESK: f"{contractor} helpdesk",
-        Audience.ACCOUNT_MANAGER: f"{contractor} account manager",
-        Audience.OFFICE_MANAGERS: f"office managers at {fault.premises.name}",
-        Audience.REGIONAL_CONTRACT_MANAGERS: "MoJ contract managers for the region",
-        Audience.NATIONAL_CONTRACT_MANAGERS: "national MoJ contract managers",
-    }
-    return [words[a] for a in Audience if a in set(audiences)] + list(extra)
-
 
 # --- Words -------------------------------------------------------------------------------
 
@@ -269,48 +154,6 @@ def outbox_rows(
     return rows
 
 
-def save_and_send_on_commit(rows: list[OutboxEmail]) -> list[OutboxEmail]:
-    """Write the rows in the caller's transaction; queue the pending ones once it commits."""
-    if rows:
-        OutboxEmail.objects.bulk_create(rows)
-        send_on_commit([r.pk for r in rows if r.status == OutboxStatus.PENDING])
-    return rows
-
-
-def send_on_commit(outbox_ids: list[int]) -> None:
-    if outbox_ids:
-        transaction.on_commit(partial(enqueue, list(outbox_ids)))
-
-
-def enqueue(outbox_ids: list[int]) -> bool:
-    """Ask a worker to deliver these rows. If the broker is down the rows stay pending and the
-    periodic re-dispatch sends them later: the write is never lost, so this only warns."""
-    from facilities import tasks  # tasks import this module
-
-    try:
-        for start in range(0, len(outbox_ids), DELIVERY_CHUNK):
-            chunk = outbox_ids[start : start + DELIVERY_CHUNK]
-            if len(chunk) == 1:
-                tasks.deliver_email.delay(chunk[0])
-            else:
-                tasks.deliver_emails.delay(chunk)
-    except (OperationalError, OSError):
-        logger.warning(
-            "Could not queue %d email(s) for delivery (broker unavailable); "
-            "the outbox re-dispatch will send them",
-            len(outbox_ids),
-            exc_info=True,
-        )
-        return False
-    except Exception:  # after commit: the change is saved, so never fail the caller for this
-        logger.exception(
-            "Could not queue %d email(s) for delivery; the outbox re-dispatch will send them",
-            len(outbox_ids),
-        )
-        return False
-    return True
-
-
 # --- Messages ------------------------------------------------------------------------------
 
 
@@ -320,7 +163,7 @@ def escalation_emails(
     level: int,
     why: str,
     reason: str,
-    recipients: escalation.Recipients,
+    recipients: ladder.Recipients,
     people: People,
     raised_by: User | None,
     now: datetime,

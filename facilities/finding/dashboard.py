@@ -1,7 +1,7 @@
 """The home page's figures for one person: selectors returning plain data.
 
 Every figure is scoped by `facilities.access.faults_visible_to` (the one scoping
-rule) and uses the named slices of `facilities.fault_filters` (`overdue`,
+rule) and uses the named slices of `facilities.finding.slices` (`overdue`,
 `safety_critical`, `beds_out_of_use`, `open_over_24h`, `without_heating`: the
 same conditions as `FaultQuerySet`'s), so the home page agrees with every list,
 report and sweep about what "overdue" or "beds out of use" means, and each number
@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Sum
 
-from facilities import access
-from facilities import fault_filters as slices
+from facilities import access, deadlines
 from facilities.access import faults_visible_to
-from facilities.faults import deadlines
-from facilities.faults.lateness import first_unmet_deadline
+from facilities.finding import slices
+from facilities.lateness import first_unmet_deadline
 from facilities.models import Fault, Role, User
 from facilities.timewords import describe_lateness
 
@@ -47,7 +46,7 @@ def home_figures(user: User, now: datetime) -> HomeFigures:
     """The home page's numbers for what this user may see, in one query and one pass.
 
     Each figure is a filtered count (or sum) over the user's open faults, the filter being
-    one of the named slices the fault list filters with (`facilities.fault_filters`), so
+    one of the named slices the fault list filters with (`facilities.finding.slices`), so
     each number links to exactly the faults it counts and nothing loops in Python.
     """
     open_faults = slices.with_premises_named(faults_visible_to(user).open(), user)
@@ -162,7 +161,7 @@ class LateFault:
 def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
     """The user's open overdue faults, the longest overdue first.
 
-    Overdue and "how long" both come from the earliest unmet deadline (`facilities.faults.lateness`:
+    Overdue and "how long" both come from the earliest unmet deadline (`facilities.lateness`:
     past it exactly when `FaultQuerySet.overdue` says so), which is indexed for open faults
     not on hold, so this reads `limit` index entries, not every open fault.
     """

@@ -20,19 +20,17 @@ to exactly the faults it counts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import django_filters
 from django import forms
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import F, OrderBy, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
 from facilities import access
 from facilities.access import fault_scope, premises_visible_to
-from facilities.faults import lateness
 from facilities.models import Category, Fault, FaultStatus, Premises
 from facilities.models.contracts import PRIORITY_CHOICES
 from facilities.models.faults import (
@@ -41,6 +39,18 @@ from facilities.models.faults import (
     pk_from_reference,
 )
 from facilities.reports.drilldown import ReportFilter
+
+from .slices import (
+    OPEN_ONLY,
+    beds_out_of_use,
+    is_open,
+    open_over_24h,
+    overdue,
+    safety_critical,
+    with_premises_named,
+    without_heating,
+)
+from .sorting import DEFAULT_SORT, SORT_ORDERS, SortOrder
 
 #: `status` values beyond the single statuses.
 OPEN = "open"
@@ -51,131 +61,6 @@ UNROUTED = "unrouted"
 MAX_SEARCH_WORDS = 5
 
 STATUS_CHOICES = [(OPEN, "Open (not yet fixed)"), (ALL, "All statuses"), *FaultStatus.choices]
-
-LONG_OPEN = timedelta(hours=24)
-
-
-# --- Named slices, shared with the home dashboard -------------------------------------------
-#
-# Conditions on *open* faults: the list applies `is_open()` once beside them (see
-# `FaultFilter.only_status`) and the dashboard counts them over the user's open faults in one
-# pass (`Count(..., filter=...)`). Together with `is_open()` each means what FaultQuerySet's
-# slice of the same name means (built from `facilities.faults.lateness`). Applying `is_open()` twice
-# would make PostgreSQL square its estimate of open faults and choose slow plans.
-
-
-def is_open() -> Q:
-    return Q(status__in=OPEN_STATUS_VALUES)
-
-
-def overdue(now: datetime) -> Q:
-    """Not on hold and past a due time for a step not yet done (FaultQuerySet.overdue)."""
-    return Q(on_hold_since__isnull=True) & lateness.overdue_steps(now)
-
-
-def safety_critical() -> Q:
-    return Q(category__safety_critical=True)
-
-
-def beds_out_of_use() -> Q:
-    """Beds stay out of use until the fault is fixed (FaultQuerySet.with_beds_out_of_use)."""
-    return Q(beds_out_of_use__gt=0)
-
-
-def open_over_24h(now: datetime) -> Q:
-    """Safety-critical and reported more than 24 hours ago (and still open)."""
-    return safety_critical() & Q(reported_at__lt=now - LONG_OPEN)
-
-
-def without_heating() -> Q:
-    """A heating fault: while open, its premises is without (full) heating."""
-    return Q(category__is_heating=True)
-
-
-#: "Show only" filters that only ever match open faults.
-OPEN_ONLY = ("overdue", "open_over_24h", "beds", "without_heating")
-
-
-def with_premises_named(
-    faults: FaultQuerySet, user, region_premises_ids: list[int] | None = None
-) -> FaultQuerySet:
-    """The same faults, with a regional contract manager's premises named as well.
-
-    Their scope is "at premises in my regions" (a join). Naming the premises is redundant
-    (never wider than the scope) but lets PostgreSQL read just those premises' open faults
-    from the per-premises indexes instead of every open fault. Other scopes are left alone
-    (an office manager's already names premises; a national one has no regions).
-    """
-    if not access.is_regional_manager(user):
-        return faults
-    if region_premises_ids is None:
-        region_premises_ids = list(
-            Premises.objects.filter(region__contract_managers=user).values_list("pk", flat=True)
-        )
-    return faults.filter(premises_id__in=region_premises_ids) if region_premises_ids else faults
-
-
-# --- Sort orders ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SortOrder:
-    """One server-side order of the list; `column` is the table column it sorts."""
-
-    value: str
-    label: str
-    column: str
-    aria_sort: str  # "ascending" or "descending", for the column header
-    order_by: tuple[str | OrderBy, ...]
-
-
-SORT_ORDERS = {
-    order.value: order
-    for order in (
-        SortOrder(
-            "newest", "Reported, newest first", "reported", "descending", ("-reported_at", "-pk")
-        ),
-        SortOrder(
-            "oldest", "Reported, oldest first", "reported", "ascending", ("reported_at", "pk")
-        ),
-        SortOrder(
-            "fix_due",
-            "Fix due, soonest first",
-            "fix_due",
-            "ascending",
-            (F("fix_due_at").asc(nulls_last=True), "pk"),
-        ),
-        SortOrder(
-            "fix_due_latest",
-            "Fix due, latest first",
-            "fix_due",
-            "descending",
-            (F("fix_due_at").desc(nulls_first=True), "-pk"),
-        ),
-        SortOrder(
-            "priority",
-            "Priority, highest first",
-            "priority",
-            "ascending",
-            ("priority", "-reported_at", "-pk"),
-        ),
-        SortOrder(
-            "priority_lowest",
-            "Priority, lowest first",
-            "priority",
-            "descending",
-            ("-priority", "reported_at", "pk"),
-        ),
-    )
-}
-DEFAULT_SORT = "newest"
-#: Each column's first click, then its reverse (the whole order reversed, so each order is
-#: one index read forwards or backwards).
-SORT_PAIRS = {
-    "reported": ("newest", "oldest"),
-    "fix_due": ("fix_due", "fix_due_latest"),
-    "priority": ("priority", "priority_lowest"),
-}
 
 
 def _choice_error(what: str) -> dict[str, str]:

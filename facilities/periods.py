@@ -12,21 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from facilities.sla import LONDON
+from facilities.timewords import MONTHS
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _MONTH_SLUG = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -115,14 +102,14 @@ class Period:
     def label(self) -> str:
         """ "March 2026", or "1 January 2026 to 15 March 2026"."""
         if self.is_month:
-            return f"{_MONTHS[self.first.month - 1]} {self.first.year}"
+            return f"{MONTHS[self.first.month - 1]} {self.first.year}"
         return f"{_day(self.first)} to {_day(self.last)}"
 
     @property
     def short_label(self) -> str:
         """ "Mar 2026" for a month (chart axes and trend columns)."""
         if self.is_month:
-            return f"{_MONTHS[self.first.month - 1][:3]} {self.first.year}"
+            return f"{MONTHS[self.first.month - 1][:3]} {self.first.year}"
         return f"{self.first:%d/%m/%Y}–{self.last:%d/%m/%Y}"
 
     @property
@@ -150,4 +137,4 @@ class Period:
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

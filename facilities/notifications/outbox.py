@@ -23,8 +23,10 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.utils import timezone
 
-from facilities import notifications, sla
+from facilities import sla
 from facilities.models import OutboxEmail, OutboxKind, OutboxStatus
+
+from . import delivery, messages
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +147,7 @@ def render(email: OutboxEmail) -> None:
     """Fill in the subject and bodies from the row's template and context (saved with the
     outcome of the attempt, so the row keeps what was sent)."""
     if not email.body_text:
-        email.subject, email.body_text, email.body_html = notifications.render(email)
+        email.subject, email.body_text, email.body_html = messages.render(email)
 
 
 def _rendered(email: OutboxEmail) -> dict[str, str]:
@@ -221,7 +223,7 @@ def redispatch(*, now: datetime, limit: int = 5000) -> Redispatch:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-    queued = len(ids) if ids and notifications.enqueue(ids) else 0
+    queued = len(ids) if ids and delivery.enqueue(ids) else 0
     return Redispatch(reclaimed=reclaimed, queued=queued)
 
 
@@ -248,17 +250,17 @@ def send_digests(*, now: datetime) -> int:
                 "day": day.strftime("%-d %B %Y"),
                 "items": [
                     {
-                        "subject": r.subject or notifications.render(r)[0],
-                        "url": notifications.fault_url(r.fault_id) if r.fault_id else "",
+                        "subject": r.subject or messages.render(r)[0],
+                        "url": messages.fault_url(r.fault_id) if r.fault_id else "",
                     }
                     for r in rows
                 ],
             }
-            (digest,) = notifications.outbox_rows(
+            (digest,) = messages.outbox_rows(
                 kind=OutboxKind.DIGEST,
                 dedupe_key=key,
                 fault=None,
-                people=[notifications.Person(recipient)],
+                people=[messages.Person(recipient)],
                 template="digest",
                 context=context,
                 now=now,
@@ -268,5 +270,5 @@ def send_digests(*, now: datetime) -> int:
                 status=OutboxStatus.DIGESTED, digest=digest
             )
             made.append(digest)
-        notifications.send_on_commit([d.pk for d in made])
+        delivery.send_on_commit([d.pk for d in made])
     return len(made)

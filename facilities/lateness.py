@@ -1,4 +1,4 @@
-"""The database twin of `facilities.faults.deadlines`: lateness as query expressions.
+"""The database twin of `facilities.deadlines`: lateness as query expressions.
 
 The life cycle stores, for every step, the due time `deadlines` gives it (frozen when the
 step is done, moved only by holds and by new targets for steps still to do) and the time it

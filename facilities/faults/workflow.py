@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from facilities import notifications, sla
+from facilities.escalation.raising import Writes, ladder_for, raise_levels
 from facilities.faults import lifecycle
 from facilities.faults.intake import beds_available_to_take, fault_log
 from facilities.faults.rules import RULES, Action, WorkflowError, refusal
@@ -29,7 +30,6 @@ from facilities.faults.store import (
 )
 from facilities.models import Contractor, Escalation, EventKind, Fault, FaultEvent, FaultHold, User
 from facilities.routing import covering_contract
-from facilities.sweep import Writes, ladder_for, raise_levels
 
 __all__ = [
     "RULES",

@@ -1,6 +1,6 @@
 """Finding faults: selectors for the fault list, its CSV download and the premises page.
 
-They take faults already narrowed by `facilities.fault_filters.FaultFilter` (which starts
+They take faults already narrowed by `facilities.finding.filters.FaultFilter` (which starts
 from the user's scope) or by `facilities.access`, and return plain data for the pages:
 
 - `fault_page` reads one page of the list without counting every matching row: it fetches
@@ -22,11 +22,11 @@ from django.db.models import QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from facilities import escalation
+from facilities import ladder
 from facilities.access import faults_visible_to
-from facilities.dashboard import late_fault
+from facilities.finding.dashboard import late_fault
 from facilities.models import Fault, FaultStatus, Premises, User
-from facilities.timewords import LONDON, describe_lateness
+from facilities.timewords import LONDON, MONTHS_SHORT, describe_lateness
 
 PAGE_SIZE = 50
 PREMISES_OPEN_LIMIT = 50
@@ -53,7 +53,7 @@ def lateness(fault: Fault, now: datetime) -> Lateness | None:
     """How late an open, running fault is: "Fix overdue by 3 days 4 hours", or at risk.
 
     Overdue uses the same tests as `FaultQuerySet.overdue` (via `dashboard.late_fault`);
-    "at risk" the same moment the sweep warns at (`escalation.at_risk_time`: 75% of the fix
+    "at risk" the same moment the sweep warns at (`ladder.at_risk_time`: 75% of the fix
     window in the fault's own clock). Faults on hold or no longer open are neither.
     """
     if not fault.is_open or fault.is_on_hold:
@@ -62,7 +62,7 @@ def lateness(fault: Fault, now: datetime) -> Lateness | None:
     if late is not None:
         return Lateness(words=late.summary, overdue=True)
     if fault.fixed_at is None and fault.fix_due_at is not None:
-        warn_at = escalation.at_risk_time(fault, fault.premises.nation, fault.paused_minutes)
+        warn_at = ladder.at_risk_time(fault, fault.premises.nation, fault.paused_minutes)
         if warn_at <= now:
             left = describe_lateness(max(fault.fix_due_at - now, timedelta(0)))
             return Lateness(words=f"At risk: fix due in {left}", overdue=False)
@@ -77,15 +77,12 @@ class LondonTime:
     clock: str
 
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def london_time(value: datetime | None) -> LondonTime | None:
     """Formatted once here: the template `date` filter costs ~50 µs a call, 200 a page."""
     if value is None:
         return None
     local = timezone.localtime(value, LONDON)
-    return LondonTime(f"{local.day} {_MONTHS[local.month - 1]} {local.year}", f"{local:%H:%M}")
+    return LondonTime(f"{local.day} {MONTHS_SHORT[local.month - 1]} {local.year}", f"{local:%H:%M}")
 
 
 @dataclass(frozen=True)

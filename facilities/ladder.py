@@ -193,14 +193,6 @@ def levels_due(
     return sorted(due.items())
 
 
-def next_level_why(fault: FaultFacts, steps: Iterable[Step] = DEFAULT_LADDER) -> str:
-    """What the next level up is for, in words (used for a manual escalation's context)."""
-    for step in steps:
-        if step.level == fault.escalation_level + 1:
-            return step.why
-    return "escalated by hand"
-
-
 @dataclass(frozen=True)
 class Recipients:
     """Whom a raised level emails, and whom earlier levels already told."""

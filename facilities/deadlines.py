@@ -14,7 +14,7 @@ done) and its approved hold intervals, this module says — for a `now` the call
 
 Pure: no database and no clock of its own. Everything else (the life cycle that stores due
 times, the sweep, pages, emails, the report and its per-fault sheet) asks this module, or its
-database twin `facilities.faults.lateness`, which compares the columns this module fills.
+database twin `facilities.lateness`, which compares the columns this module fills.
 """
 
 from __future__ import annotations

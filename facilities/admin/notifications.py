@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from facilities.admin import ReadOnlyAdminMixin
 from facilities.models import EscalationStep, OutboxEmail, OutboxStatus
 from facilities.models.faults import reference_for
+
+from .common import ReadOnlyAdminMixin
 
 
 class LadderScopeFilter(admin.SimpleListFilter):

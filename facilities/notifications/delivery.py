@@ -1,0 +1,68 @@
+"""Handing outbox rows to a worker once the transaction that wrote them commits.
+
+Tasks are looked up by name in the Celery app, so this module does not import the tasks
+module (which imports the outbox, which imports the messages that use this).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import partial
+
+from django.db import transaction
+from kombu.exceptions import OperationalError
+
+from facilities.models import (
+    OutboxEmail,
+    OutboxStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+#: The task queued on commit normally sends a row at once; re-dispatch picks it up after this.
+DISPATCH_GRACE = timedelta(seconds=60)
+#: Emails queued in one task message (they share one SMTP connection).
+DELIVERY_CHUNK = 20
+
+
+def save_and_send_on_commit(rows: list[OutboxEmail]) -> list[OutboxEmail]:
+    """Write the rows in the caller's transaction; queue the pending ones once it commits."""
+    if rows:
+        OutboxEmail.objects.bulk_create(rows)
+        send_on_commit([r.pk for r in rows if r.status == OutboxStatus.PENDING])
+    return rows
+
+
+def send_on_commit(outbox_ids: list[int]) -> None:
+    if outbox_ids:
+        transaction.on_commit(partial(enqueue, list(outbox_ids)))
+
+
+def enqueue(outbox_ids: list[int]) -> bool:
+    """Ask a worker to deliver these rows. If the broker is down the rows stay pending and the
+    periodic re-dispatch sends them later: the write is never lost, so this only warns."""
+    from celery import current_app
+
+    try:
+        for start in range(0, len(outbox_ids), DELIVERY_CHUNK):
+            chunk = outbox_ids[start : start + DELIVERY_CHUNK]
+            if len(chunk) == 1:
+                current_app.tasks["facilities.deliver_email"].delay(chunk[0])
+            else:
+                current_app.tasks["facilities.deliver_emails"].delay(chunk)
+    except (OperationalError, OSError):
+        logger.warning(
+            "Could not queue %d email(s) for delivery (broker unavailable); "
+            "the outbox re-dispatch will send them",
+            len(outbox_ids),
+            exc_info=True,
+        )
+        return False
+    except Exception:  # after commit: the change is saved, so never fail the caller for this
+        logger.exception(
+            "Could not queue %d email(s) for delivery; the outbox re-dispatch will send them",
+            len(outbox_ids),
+        )
+        return False
+    return True
