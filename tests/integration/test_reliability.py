@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from facilities.escalation import sweep
-from facilities.faults import workflow
+from facilities.faults import lifecycle, workflow
 from facilities.models import (
     Escalation,
     EventKind,
@@ -87,7 +87,11 @@ def test_four_sweeps_at_once_email_every_fault_and_level_exactly_once(
             contract=contract,
             contractor=contract.contractor,
         )
-        workflow.set_due_times(fault, contract.targets_for("P2"))
+        lifecycle.set_targets(
+            lifecycle.Life(fault=fault, nation=premises.nation),
+            contract.targets_for("P2"),
+            pending_only=False,
+        )
         fault.next_check_at = fault.attend_due_at
         faults.append(fault)
     Fault.objects.bulk_create(faults)
