@@ -6,7 +6,10 @@ PYTHON := $(shell scripts/find-python)
 
 .PHONY: run test install lint check browsers clean
 
-run: install
+# The port is checked first, so a taken port fails at once, before anything is installed.
+run:
+	@scripts/run-local --check-port
+	@$(MAKE) --no-print-directory install
 	scripts/run-local
 
 test: install browsers
@@ -33,6 +36,12 @@ browsers:
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r config facilities --severity-level medium
+	DJANGO_SETTINGS_MODULE=config.settings.production \
+		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		DJANGO_ALLOWED_HOSTS=repairs.example.gov.uk SITE_URL=https://repairs.example.gov.uk \
+		DATABASE_URL=postgres://localhost/repairs REDIS_URL=redis://localhost:6379/0 \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
 	$(BIN)/lint-imports
 	scripts/check-module-size
 

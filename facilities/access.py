@@ -3,8 +3,9 @@
 A person's role decides their scope:
 
 - an administrator (or superuser) sees everything;
-- a contract manager sees the premises of their regions, or every premises when they have
-  no region (a national contract manager);
+- a national contract manager (`is_national`) sees everything; any other contract manager
+  sees the premises of their regions, and nothing at all if they have none (forgetting to
+  tick a region must never grant national access);
 - an office manager sees the premises they manage;
 - a contractor sees the faults routed to their company, and the premises its contracts cover.
 
@@ -38,11 +39,15 @@ def _active(user: User | None) -> bool:
 
 
 def sees_everything(user: User) -> bool:
-    """Administrators, and contract managers with no region (national)."""
+    """Administrators, and national contract managers."""
     if not _active(user):
         return False
-    role = role_of(user)
-    return role == Role.ADMINISTRATOR or (role == Role.CONTRACT_MANAGER and not _region_ids(user))
+    return role_of(user) == Role.ADMINISTRATOR or is_national_manager(user)
+
+
+def is_national_manager(user: User | None) -> bool:
+    """A contract manager marked national: every region is theirs."""
+    return _active(user) and role_of(user) == Role.CONTRACT_MANAGER and bool(user.is_national)
 
 
 def is_contractor(user: User | None) -> bool:
@@ -51,7 +56,12 @@ def is_contractor(user: User | None) -> bool:
 
 def is_regional_manager(user: User | None) -> bool:
     """A contract manager whose scope is some regions (not national)."""
-    return _active(user) and role_of(user) == Role.CONTRACT_MANAGER and bool(_region_ids(user))
+    return (
+        _active(user)
+        and role_of(user) == Role.CONTRACT_MANAGER
+        and not user.is_national
+        and bool(_region_ids(user))
+    )
 
 
 def is_manager(user: User | None) -> bool:
@@ -71,11 +81,10 @@ def fault_scope(user: User) -> Q | None:
     if not _active(user):
         return Q(pk__in=[])
     role = role_of(user)
-    if role == Role.ADMINISTRATOR:
+    if role == Role.ADMINISTRATOR or is_national_manager(user):
         return None
     if role == Role.CONTRACT_MANAGER:
-        regions = _region_ids(user)
-        return Q(premises__region_id__in=regions) if regions else None
+        return Q(premises__region_id__in=_region_ids(user))
     if role == Role.OFFICE_MANAGER:
         return Q(premises_id__in=list(user.premises.values_list("pk", flat=True)))
     if role == Role.CONTRACTOR and user.contractor_id:
@@ -107,11 +116,10 @@ def premises_visible_to(user: User) -> QuerySet[Premises]:
     if not _active(user):
         return premises.none()
     role = role_of(user)
-    if role == Role.ADMINISTRATOR:
+    if role == Role.ADMINISTRATOR or is_national_manager(user):
         return premises
     if role == Role.CONTRACT_MANAGER:
-        regions = _region_ids(user)
-        return premises.filter(region_id__in=regions) if regions else premises
+        return premises.filter(region_id__in=_region_ids(user))
     if role == Role.OFFICE_MANAGER:
         return premises.filter(managers=user)
     if role == Role.CONTRACTOR and user.contractor_id:
@@ -145,11 +153,10 @@ def report_snapshots_visible_to(user: User) -> QuerySet[ReportSnapshot]:
     if not _active(user):
         return snapshots.none()
     role = role_of(user)
-    if role == Role.ADMINISTRATOR:
+    if role == Role.ADMINISTRATOR or is_national_manager(user):
         return snapshots
     if role == Role.CONTRACT_MANAGER:
-        regions = _region_ids(user)
-        return snapshots.filter(region_id__in=regions) if regions else snapshots
+        return snapshots.filter(region_id__in=_region_ids(user))
     if role == Role.CONTRACTOR and user.contractor_id:
         return snapshots.filter(contractor_id=user.contractor_id)
     return snapshots.none()

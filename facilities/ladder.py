@@ -4,7 +4,7 @@ Pure functions over a fault's facts, the ladder's steps (plain data) and a `now`
 no database. The steps come from admin (`EscalationStep`, per contract and per region) and
 are resolved here: contract-specific beats region beats default beats the built-in ladder.
 
-Default ladder (DESIGN.md):
+Default ladder (seeded as `EscalationStep` rows by migration 0005_seed_default_ladder):
   1. attend overdue → contractor helpdesk, office managers;
   2. fix overdue → contractor account manager, regional contract managers;
   3. fix overdue by a further half of the fix window → national contract managers;

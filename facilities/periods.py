@@ -2,7 +2,13 @@
 
 People think of "March" as London dates, so a period is a first and last day there; the
 database compares UTC instants, so a period also gives its start and end as UTC instants
-(midnight in London, which moves with British Summer Time). Pure: no database, no clock.
+(midnight in London, which moves with British Summer Time). Pure: no database; the clock is
+read only for the latest year a period from a URL may reach (pass `today` to fix it).
+
+Every period that comes from a URL (report pages and downloads, the fault list's `report=`
+filter) is read by `Period.from_slug`, the one place that refuses what is not a real period
+of the service: impossible dates, more than `LONGEST_DAYS` days, or years outside
+`FIRST_YEAR` to next year.
 """
 
 from __future__ import annotations
@@ -14,7 +20,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from facilities.sla import LONDON
 from facilities.timewords import MONTHS
 
-_MONTH_SLUG = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTH_SLUG = re.compile(r"([0-9]{4})-([0-9]{2})")
+_RANGE_SLUG = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})_([0-9]{4}-[0-9]{2}-[0-9]{2})")
+
+#: The first year a period may start in (the service holds no older data).
+FIRST_YEAR = 2000
+#: The longest period a report covers: a leap year.
+LONGEST_DAYS = 366
 
 
 def london_midnight(day: date) -> datetime:
@@ -50,12 +62,33 @@ class Period:
         return cls(first, _add_months(first, 1) - timedelta(days=1))
 
     @classmethod
-    def from_slug(cls, slug: str) -> Period:
-        """`2026-03` → March 2026; raises ValueError for anything else."""
-        match = _MONTH_SLUG.match(slug or "")
-        if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
-            raise ValueError(f"Not a month: {slug!r}")
-        return cls.month(int(match[1]), int(match[2]))
+    def from_slug(cls, slug: str, *, today: date | None = None) -> Period:
+        """`2026-03` → March 2026, `2026-01-01_2026-03-31` → those days (as in a URL).
+
+        Raises ValueError for anything else: not one of those forms, impossible dates, a
+        period ending before it starts or longer than `LONGEST_DAYS` days, or one outside the
+        years `FIRST_YEAR` to the year after `today` (by default today in London).
+        """
+        text = slug or ""
+        try:
+            if match := _MONTH_SLUG.fullmatch(text):
+                period = cls.month(int(match[1]), int(match[2]))
+            elif match := _RANGE_SLUG.fullmatch(text):
+                period = cls(date.fromisoformat(match[1]), date.fromisoformat(match[2]))
+            else:
+                raise ValueError("neither a month nor a range of days")
+        except ValueError:
+            raise ValueError(f"Not a period: {text!r}") from None
+        return period.checked(today=today)
+
+    def checked(self, *, today: date | None = None) -> Period:
+        """This period, if a report may cover it; ValueError (with words for people) if not."""
+        today = today or datetime.now(LONDON).date()
+        if self.days > LONGEST_DAYS:
+            raise ValueError("Choose a period of a year or less")
+        if self.first.year < FIRST_YEAR or self.last.year > today.year + 1:
+            raise ValueError(f"Choose a period between {FIRST_YEAR} and {today.year + 1}")
+        return self
 
     @classmethod
     def containing(cls, instant: datetime) -> Period:

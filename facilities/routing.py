@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TypeVar
 
 from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 
 from facilities.models import Category, Contract, Premises
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,7 +44,7 @@ class Terms:
         return (not self.names_premises, -self.valid_from.toordinal(), self.pk)
 
 
-def choose(candidates: Iterable[tuple[Terms, T]], on: date) -> T | None:
+def choose[T](candidates: Iterable[tuple[Terms, T]], on: date) -> T | None:
     """The covering contract among these candidates on `on`; None means unrouted."""
     best: tuple[Terms, T] | None = None
     for terms, contract in candidates:

@@ -2,7 +2,7 @@
 
 - `office_manager` manages `premises` (an office) and `hostel` (an approved premises)
   in `region`; `contractor_user` works for `contractor`, whose contract covers `region`;
-  `regional_manager` manages `region`; `national_manager` sees everything.
+  `regional_manager` manages `region`; `national_manager` (marked national) sees everything.
 - The outsiders: `other_premises` in `other_region`, covered by `other_contractor`,
   with `other_office_manager` and `other_contractor_user`.
 """
@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from facilities.models import Role
-from tests import factories
+from tests import broker, factories
 
 
 def pytest_configure(config):
@@ -43,6 +43,14 @@ class _FailSkipsInCI:
         if report.skipped and "requires" in str(report.longrepr).lower():
             report.outcome = "failed"
             report.longrepr = f"Skipped in CI for want of a service: {report.longrepr}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker_left_clean():
+    """Tests leave nothing behind: the run's queue is deleted at the end, and checked gone."""
+    yield
+    broker.drop_test_queue()
+    assert broker.leftovers() == [], "the test run left its queue behind on the broker"
 
 
 @pytest.fixture
@@ -129,7 +137,7 @@ def regional_manager(region):
 
 @pytest.fixture
 def national_manager(db):
-    return factories.UserFactory(username="nadia", role=Role.CONTRACT_MANAGER)
+    return factories.UserFactory(username="nadia", national=True)
 
 
 @pytest.fixture

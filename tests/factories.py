@@ -109,6 +109,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     role = Role.OFFICE_MANAGER
     password = factory.django.Password("correct-horse-battery")
 
+    class Params:
+        #: A national contract manager: sees every region (`User.is_national`).
+        national = factory.Trait(role=Role.CONTRACT_MANAGER, is_national=True)
+
     @factory.post_generation
     def premises(self, create, extracted, **kwargs):
         if create and extracted:

@@ -261,9 +261,10 @@ def test_connection_error_puts_it_back_with_backoff(log):
     assert email.status == OutboxStatus.PENDING
     assert email.next_attempt_at == now + timedelta(minutes=1)
     assert "ConnectionRefusedError" in email.last_error
-    assert outbox.deliver(email.pk, now=now) == Delivery.RETRY
+    later = now + timedelta(minutes=1)
+    assert outbox.deliver(email.pk, now=later) == Delivery.RETRY
     email.refresh_from_db()
-    assert email.next_attempt_at == now + timedelta(minutes=2)
+    assert email.next_attempt_at == later + timedelta(minutes=2)
     assert email.attempts == 2
 
 
@@ -281,8 +282,72 @@ def test_permanent_refusal_fails_the_email(log, caplog):
 @override_settings(EMAIL_HOST="127.0.0.1", OUTBOX_MAX_ATTEMPTS=2)
 def test_gives_up_after_the_last_attempt(log):
     email = pending(log)
-    assert outbox.deliver(email.pk) == Delivery.RETRY
-    assert outbox.deliver(email.pk) == Delivery.FAILED
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    assert outbox.deliver(email.pk, now=now) == Delivery.RETRY
+    assert outbox.deliver(email.pk, now=now + timedelta(minutes=1)) == Delivery.FAILED
+
+
+@override_settings(
+    EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    EMAIL_HOST="127.0.0.1",
+    EMAIL_PORT=9,  # discard: nothing listens
+    EMAIL_TIMEOUT=2,
+)
+def test_a_duplicate_message_neither_skips_the_backoff_nor_uses_up_attempts(log):
+    email = pending(log)
+    now = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+    assert outbox.deliver(email.pk, now=now) == Delivery.RETRY  # due again at now + 1 minute
+    for duplicate in range(5):  # the same task message, delivered again and again
+        assert outbox.deliver(email.pk, now=now + timedelta(seconds=duplicate)) == Delivery.SKIPPED
+    assert outbox.deliver_many([email.pk], now=now) == {"skipped": 1}
+    assert outbox.claim([email.pk], now=now + timedelta(seconds=59)) == []
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (OutboxStatus.PENDING, 1)
+    assert email.next_attempt_at == now + timedelta(minutes=1)
+    assert [e.pk for e in outbox.claim([email.pk], now=now + timedelta(minutes=1))] == [email.pk]
+
+
+def test_an_email_never_tried_is_sent_at_once(log):
+    """A new row's next_attempt_at is only the re-dispatch's grace: the task queued on commit
+    sends it straight away."""
+    email = pending(log)
+    assert email.attempts == 0
+    assert email.next_attempt_at > LOGGED
+    assert outbox.deliver(email.pk, now=LOGGED) == Delivery.SENT
+
+
+class DyingBackend(BaseEmailBackend):
+    """A worker killed (SystemExit: no outcome recorded) while sending the second email."""
+
+    sent = 0
+
+    def send_messages(self, messages):
+        if DyingBackend.sent == 1:
+            raise SystemExit("killed")  # nothing after this line runs: no finally clean-up
+        DyingBackend.sent += 1
+        return len(messages)
+
+
+@override_settings(EMAIL_BACKEND="tests.test_notifications.DyingBackend")
+def test_a_worker_killed_mid_batch_strands_at_most_the_email_it_was_sending(log, monkeypatch):
+    monkeypatch.setattr(DyingBackend, "sent", 0)
+    ids = [e.pk for e in log().emails.order_by("pk")] + [e.pk for e in log().emails.order_by("pk")]
+    with pytest.raises(SystemExit):
+        outbox.deliver_many(ids, now=LOGGED)
+    statuses = dict(OutboxEmail.objects.filter(pk__in=ids).values_list("pk", "status"))
+    assert [statuses[pk] for pk in ids] == [
+        OutboxStatus.SENT,
+        OutboxStatus.SENDING,  # the one being sent when the worker died
+        OutboxStatus.PENDING,
+        OutboxStatus.PENDING,
+    ]
+
+
+def test_the_sending_timeout_is_what_a_real_send_takes(settings):
+    """Long enough for one send (each SMTP exchange times out after EMAIL_TIMEOUT seconds),
+    short enough that an email stranded by a killed worker goes out within minutes."""
+    assert outbox.sending_timeout() == timedelta(seconds=120)
+    assert outbox.sending_timeout() > timedelta(seconds=6 * settings.EMAIL_TIMEOUT)
 
 
 def test_backoff_doubles_up_to_an_hour():

@@ -1,6 +1,6 @@
 """manage.py seed_demo: the demo estate, its people, and a deterministic fault history that
 agrees with the live rules (routing, service levels, holds, breaches, disputes, the sweep's
-ladder): replayed through `facilities.faults.deadlines`, the stored facts give the stored
+ladder): replayed through `facilities.deadlines`, the stored facts give the stored
 due times, minutes taken and breaches."""
 
 import hashlib
@@ -17,9 +17,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from facilities import demo, escalation, sla, workflow
+from facilities import deadlines, demo, ladder, sla
 from facilities.demo.histories import Generator
-from facilities.faults import deadlines
+from facilities.faults.store import schedule_next_check
 from facilities.models import (
     Breach,
     BreachDispute,
@@ -299,8 +299,7 @@ def test_history_has_unrouted_overdue_reopened_on_hold_and_cancelled_faults(seed
     assert not faults.filter(beds_out_of_use__gt=0, premises__kind="office").exists()
 
 
-def test_winter_heating_faults_are_raised_to_p1_and_some_faults_wait_unrouted():
-    seed(faults=1500, seed=3)
+def test_winter_heating_faults_are_raised_to_p1_and_some_faults_wait_unrouted(history):
     assert Fault.objects.unrouted().open().exists()  # some still wait for a contractor
     winter = Q(reported_at__month__in=[11, 12, 1, 2, 3])
     raised = Fault.objects.filter(winter, category__slug="heating-hot-water", priority="P1")
@@ -328,7 +327,9 @@ def test_breaches_and_escalations_are_what_the_sweep_would_have_recorded(seeded)
     faults = Fault.objects.select_related("premises", "category")
     for fault in faults:
         nation, safety = fault.premises.nation, fault.category.safety_critical
-        flagged = Counter(fault.events.filter(kind=EventKind.BREACHED).values_list("details__step", flat=True))
+        flagged = Counter(
+            fault.events.filter(kind=EventKind.BREACHED).values_list("details__step", flat=True)
+        )
         assert all(n == 1 for n in flagged.values()), fault.reference  # each recorded once
         recorded = set(fault.breaches.values_list("step", flat=True))
         for step in deadlines.STEPS:
@@ -341,12 +342,12 @@ def test_breaches_and_escalations_are_what_the_sweep_would_have_recorded(seeded)
         levels = list(fault.escalations.values_list("level", flat=True))
         assert len(levels) == len(set(levels))
         assert fault.escalation_level == max(levels, default=0)
-        ladder = escalation.resolve_ladder(
+        fault_steps = ladder.resolve_ladder(
             steps, contract_id=fault.contract_id, region_id=fault.premises.region_id
         )
         if fault.is_open:  # nothing left for the sweep to do, and it knows when to look next
-            assert not escalation.breaches_due(fault, nation, fault.paused_minutes, NOW)
-            assert not escalation.levels_due(fault, nation, safety, NOW, ladder)
+            assert not ladder.breaches_due(fault, nation, fault.paused_minutes, NOW)
+            assert not ladder.levels_due(fault, nation, safety, NOW, fault_steps)
             assert fault.next_check_at is None or fault.next_check_at > NOW
             for step in fault.overdue_steps(NOW):
                 assert step in flagged
@@ -362,7 +363,7 @@ def test_breaches_and_escalations_are_what_the_sweep_would_have_recorded(seeded)
 def test_next_check_is_where_the_workflow_would_put_it(seeded):
     for fault in Fault.objects.open().select_related("premises", "category")[:30]:
         stored = fault.next_check_at
-        workflow.schedule_next_check(fault)
+        schedule_next_check(fault)
         assert fault.next_check_at == stored
 
 
@@ -379,6 +380,222 @@ def test_escalation_levels_follow_the_ladder_with_safety_critical_one_higher(see
             assert raised.level >= 3
     manual = Escalation.objects.filter(automatic=False)
     assert all(x.raised_by.role == Role.OFFICE_MANAGER for x in manual)
+
+
+# --- The histories obey the real rules -----------------------------------------------------
+
+
+def _by_fault(model, faults, order=("pk",)) -> dict[int, list]:
+    rows: dict[int, list] = {f.pk: [] for f in faults}
+    for row in model.objects.filter(fault__in=faults).order_by(*order):
+        rows[row.fault_id].append(row)
+    return rows
+
+
+def _clock_changed_after(fault: Fault, events: list[FaultEvent], step: str) -> bool:
+    """Whether a priority change moved the fault to another clock after this step was done
+    (the step keeps the due time and minutes it was judged by, on its old clock)."""
+    done = deadlines.done_at(fault, step)
+    changes = [
+        e for e in events if e.kind == EventKind.PRIORITY_CHANGED and e.at > fault.reported_at
+    ]
+    return done is not None and any(done <= e.at for e in changes)
+
+
+def test_stored_due_times_and_minutes_taken_replay_through_deadlines(history):
+    """Worked out afresh from the stored facts and holds, by the one definition of a step's
+    outcome, every fault's due times and minutes taken are the ones it stored."""
+    faults = list(Fault.objects.select_related("premises", "category").order_by("pk"))
+    holds = _by_fault(FaultHold, faults, ("started_at", "pk"))
+    events = _by_fault(FaultEvent, faults, ("at", "pk"))
+    seen = Counter()
+    for fault in faults:
+        nation = fault.premises.nation
+        outcomes = deadlines.outcomes(fault, nation, intervals(holds[fault.pk]), NOW, stored=False)
+        for step, outcome in outcomes.items():
+            if _clock_changed_after(fault, events[fault.pk], step):
+                seen["clock changed after the step"] += 1
+                continue
+            where = (fault.reference, step)
+            assert outcome.due_at == getattr(fault, f"{step}_due_at"), where
+            taken = getattr(fault, f"{step}_taken_minutes")
+            assert (taken is None) == (outcome.taken_minutes is None), where
+            if taken is not None:
+                assert taken == pytest.approx(outcome.taken_minutes, abs=1e-6), where
+        seen["held"] += bool(intervals(holds[fault.pk]))
+        seen["reopened"] += fault.reopen_count > 0
+        kinds = {e.kind for e in events[fault.pk]}
+        if fault.priority == "P1" and fault.fixed_at and EventKind.MADE_SAFE not in kinds:
+            seen["made safe by the fix"] += 1
+        if fault.clock == "working" and fault.attended_at:
+            local = fault.attended_at.astimezone(sla.LONDON)
+            working = sla.is_working_day(local.date(), nation) and 8 <= local.hour < 18
+            seen["attended out of hours"] += not working
+    # The sample covers the turns that make the sums hard.
+    for turn in ("held", "reopened", "made safe by the fix", "attended out of hours"):
+        assert seen[turn] >= 5, (turn, seen)
+
+
+def _judged_again(breach: Breach, events: list[FaultEvent]) -> bool:
+    """Whether a hold request approved after the late step reached back before it."""
+    return any(
+        e.kind == EventKind.HOLD_APPROVED
+        and datetime.fromisoformat(e.details["requested_at"]) < breach.done_at <= e.at
+        for e in events
+    )
+
+
+def test_every_breach_is_a_late_step_and_every_late_step_a_breach(history):
+    faults = list(Fault.objects.select_related("premises", "contract").order_by("pk"))
+    holds = _by_fault(FaultHold, faults, ("started_at", "pk"))
+    events = _by_fault(FaultEvent, faults, ("at", "pk"))
+    breaches = {(b.fault_id, b.step): b for b in Breach.objects.all()}
+    assert breaches
+    for fault in faults:
+        outcomes = fault.outcomes(NOW, holds=holds[fault.pk])
+        for step, outcome in outcomes.items():
+            breach = breaches.get((fault.pk, step))
+            if outcome.late:
+                assert breach is not None, (fault.reference, step)
+            if breach is None:
+                continue
+            # The breach says how late, and what it costs, as the step's outcome does.
+            assert breach.done_at > breach.due_at
+            assert breach.points == deadlines.points(
+                breach.priority, breach.taken_minutes, breach.target_minutes
+            )
+            assert breach.multiplier == deadlines.multiplier(
+                breach.taken_minutes, breach.target_minutes
+            )
+            assert breach.contractor_id is not None or fault.contractor_id is None
+            rate = fault.contract.pounds_per_point if fault.contract_id else 0
+            assert breach.pounds_per_point == rate
+            if fault.reopen_count or _clock_changed_after(fault, events[fault.pk], step):
+                continue  # judged by the first fix, or on the old clock
+            if _judged_again(breach, events[fault.pk]):
+                # An approved hold request reached back before it: waived if no longer late
+                # (else the breach stands as first recorded, the step's due time moved on).
+                assert breach.is_waived != outcome.late
+                assert breach.due_at <= outcome.due_at
+                continue
+            assert outcome.late, (fault.reference, step)
+            assert (breach.due_at, breach.done_at) == (outcome.due_at, outcome.done_at)
+            assert breach.taken_minutes == pytest.approx(outcome.taken_minutes)
+            assert breach.paused_minutes == pytest.approx(outcome.paused_minutes)
+    waived_by_holds = Breach.objects.filter(waived_reason__startswith="The clock was stopped")
+    assert waived_by_holds.exists()
+
+
+def test_holds_are_the_intervals_their_events_say(history):
+    faults = list(Fault.objects.select_related("premises").order_by("pk"))
+    holds = _by_fault(FaultHold, faults, ("started_at", "pk"))
+    events = _by_fault(FaultEvent, faults, ("at", "pk"))
+    for fault in faults:
+        mine, timeline = holds[fault.pk], events[fault.pk]
+        at = {kind: [e for e in timeline if e.kind == kind] for kind in EventKind.values}
+        office = [h for h in mine if not h.by_contractor]
+        requests = [h for h in mine if h.by_contractor]
+        assert all(h.status == "approved" for h in office)
+        assert [h.started_at for h in office] == [e.at for e in at["on_hold"]]
+        assert [h.started_at for h in requests] == [e.at for e in at["hold_requested"]]
+        approved = [h for h in requests if h.status == "approved"]
+        refused = [h for h in requests if h.status == "refused"]
+        assert [h.decided_at for h in approved] == [e.at for e in at["hold_approved"]]
+        assert [h.decided_at for h in refused] == [e.at for e in at["hold_refused"]]
+        assert all(h.ended_at == h.decided_at for h in refused)  # stopping nothing
+        for hold in approved:  # the clock stopped from the request, not the decision
+            event = next(e for e in at["hold_approved"] if e.at == hold.decided_at)
+            assert event.details["requested_at"] == hold.started_at.isoformat()
+        # Each approved hold ends when the fault resumes (or is fixed or cancelled).
+        stopped = [h for h in mine if h.status == "approved"]
+        ends = {e.at for e in at["resumed"] + at["fixed"] + at["cancelled"]}
+        assert all(h.ended_at is None or h.ended_at in ends for h in stopped)
+        assert {e.at for e in at["resumed"]} <= {h.ended_at for h in stopped}
+        live = [h for h in stopped if h.ended_at is None]
+        assert len(live) <= 1
+        assert fault.on_hold_since == (live[0].started_at if live else None)
+        # Time on hold so far: the ended holds, on the fault's clock.
+        ended = [h.interval for h in stopped if h.ended_at is not None]
+        nation = fault.premises.nation
+        assert fault.paused == deadlines.paused(ended, None, fault.clock, nation)
+    kinds = Counter(h.status for f in faults for h in holds[f.pk] if h.by_contractor)
+    assert kinds["approved"]
+    assert kinds["refused"]
+
+
+def test_disputes_waive_breaches_when_accepted_and_leave_them_when_rejected(history):
+    disputes = BreachDispute.objects.select_related("breach__fault", "raised_by", "decided_by")
+    statuses = Counter(disputes.values_list("status", flat=True))
+    assert min(statuses[s] for s in ("open", "accepted", "rejected")) > 0, statuses
+    for dispute in disputes:
+        breach, fault = dispute.breach, dispute.breach.fault
+        assert dispute.raised_by.contractor_id == breach.contractor_id
+        assert dispute.raised_at >= breach.recorded_at
+        raised = fault.events.get(kind=EventKind.DISPUTED, details__dispute=dispute.pk)
+        assert (raised.at, raised.details["breach"], raised.note) == (
+            dispute.raised_at,
+            breach.pk,
+            dispute.reason,
+        )
+        if dispute.status == "open":
+            assert dispute.decided_at is None
+            continue
+        assert dispute.decided_by.role == Role.CONTRACT_MANAGER
+        assert dispute.decided_at >= dispute.raised_at
+        kind = EventKind.DISPUTE_ACCEPTED if dispute.status == "accepted" else "dispute_rejected"
+        decided = fault.events.get(kind=kind, details__dispute=dispute.pk)
+        assert (decided.at, decided.details["breach"]) == (dispute.decided_at, breach.pk)
+        if dispute.status == "accepted":
+            assert (breach.waived_at, breach.waived_reason) == (
+                dispute.decided_at,
+                dispute.decision_reason,
+            )
+        else:
+            assert breach.waived_at is None
+    assert FaultEvent.objects.filter(kind=EventKind.DISPUTED).count() == disputes.count()
+
+
+def test_history_has_the_whole_mix_of_turns(history):
+    faults = Fault.objects.all()
+    changes = FaultEvent.objects.filter(kind=EventKind.PRIORITY_CHANGED)
+    assert changes.filter(details__to="P1").exists()
+    assert changes.filter(details__to__in=["P3", "P4"], details__from="P2").exists()
+    assert faults.filter(events__kind=EventKind.ON_HOLD).exists()  # office manager holds
+    assert faults.filter(on_hold_since__isnull=False).exists()  # some still on hold
+    assert faults.filter(reopen_count__gt=0, made_safe_at__isnull=False).exists()
+    assert faults.filter(reopen_count=2).exists()
+    assert Breach.objects.filter(step="make_safe").exists()
+    assert Breach.objects.filter(multiplier=3).exists()
+    assert Breach.objects.filter(pounds_per_point__gt=0).exists()
+    assert (
+        faults.filter(awaiting_parts_since__isnull=False).exists()
+        or FaultEvent.objects.filter(kind=EventKind.AWAITING_PARTS).exists()
+    )
+    assert Escalation.objects.filter(automatic=False).exists()  # by hand
+
+
+def test_workers_share_out_the_premises_without_changing_any_fault():
+    """Each premises has its own random stream, so two workers make what one makes."""
+    estate = demo.ensure_estate()
+
+    def facts(part: int, parts: int) -> dict:
+        generator = Generator(estate, seed=7, now=NOW, months=2, part=part, parts=parts)
+        histories = {}
+        for g in generator.faults(300):
+            fault = g.fault
+            row = [getattr(fault, f.attname) for f in Fault._meta.concrete_fields]
+            row += [(e.kind, e.actor_id, e.at, e.note, e.details) for e in g.events]
+            row += [(h.status, h.started_at, h.ended_at) for h in g.holds]
+            row += [(b.step, b.points, b.waived_at) for b in g.breaches]
+            histories[(fault.reported_at, fault.premises_id)] = row
+        return histories
+
+    whole = facts(0, 1)
+    first, second = facts(0, 2), facts(1, 2)
+    assert first
+    assert second
+    assert not set(first) & set(second)
+    assert first | second == whole
 
 
 # --- Determinism and re-running --------------------------------------------------------------
@@ -431,3 +648,14 @@ def test_copy_and_bulk_create_write_the_same_rows():
     forget_faults()
     demo.seed_demo(faults=150, seed=4, now=NOW, writer=demo.BulkCreateWriter())
     assert digest() == copied
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="workers need PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_write_what_one_writes():
+    demo.seed_demo(faults=400, seed=5, now=NOW, workers=1)
+    alone = digest()
+    forget_faults()
+    summary = demo.seed_demo(faults=400, seed=5, now=NOW, workers=2)
+    assert summary.faults == 400
+    assert digest() == alone

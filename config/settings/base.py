@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN)
     "axes",
     "django_celery_beat",
     "facilities",
@@ -78,7 +79,7 @@ TEMPLATES = [
 # DATABASE_URL switches to PostgreSQL; the embedded default is SQLite.
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
@@ -106,12 +107,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Failed sign-ins: after 5 failures, locked for 15 minutes.
+# Failed sign-ins: after 5 failures for one username from one client address, that username
+# is locked at that address for 15 minutes. Locking on the combination means a stranger can
+# neither lock a named person out from elsewhere nor lock everyone at an address out by
+# trying made-up names.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The client address: REMOTE_ADDR, or X-Forwarded-For read from the right only when the request
+# comes from one of TRUSTED_PROXIES (comma-separated addresses or networks of the reverse
+# proxies in front of the app; empty by default, so the header is never trusted).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 
 # --- Time ---------------------------------------------------------------------
 # Stored in UTC, shown in Europe/London.
@@ -223,24 +232,52 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_IMPORTS: list[str] = []
 
 # Outbox delivery: give up after this many attempts (backoff 1, 2, 4 … 60 minutes); a row
-# claimed for longer than the timeout (beyond any task time limit) was abandoned mid-send.
+# claimed for longer than the timeout was abandoned mid-send by a worker that died. Rows are
+# claimed one at a time, just before each is sent, so the timeout need only cover one send:
+# connecting and each SMTP exchange time out after EMAIL_TIMEOUT (10 s).
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
-OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "600"))
+OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "120"))
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "facilities.api.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "facilities.api.auth.ReadOnlyTokens",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["facilities.api.auth.PerTokenThrottle"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "facilities.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Requests per token (per person for the session), in Django's cache; then 429 + Retry-After.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
+# The events feed serves events recorded at least this long ago (facilities.api.events).
+API_EVENTS_SETTLE_SECONDS = float(os.environ.get("API_EVENTS_SETTLE_SECONDS", "15"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Premises repairs API",
-    "DESCRIPTION": "Faults at probation premises, for contractors' own systems.",
+    "DESCRIPTION": "Faults at probation premises, for contractors' own systems. "
+    "Errors are RFC 9457 problem details (application/problem+json).",
     "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PriorityEnum": "facilities.models.contracts.PRIORITY_CHOICES"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "facilities.api.schema.add_problem_responses",
+    ],
 }
 
 # --- Logging ------------------------------------------------------------------------

@@ -11,7 +11,15 @@ from facilities.models import (
 
 # --- People ----------------------------------------------------------------------------------
 
-SCOPE_FIELDS = ("role", "job_title", "premises", "contractor", "regions", "wants_daily_digest")
+SCOPE_FIELDS = (
+    "role",
+    "job_title",
+    "premises",
+    "contractor",
+    "regions",
+    "is_national",
+    "wants_daily_digest",
+)
 
 
 @admin.register(User)
@@ -23,7 +31,8 @@ class UserAdmin(DjangoUserAdmin):
             "Role and scope",
             {
                 "description": "Office managers: their premises. Contractor users: their "
-                "company. Regional contract managers: their regions (none for a national one).",
+                "company. Contract managers: their regions, or tick national for every region "
+                "(a contract manager with neither sees nothing).",
                 "fields": SCOPE_FIELDS,
             },
         ),
@@ -51,6 +60,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     list_filter = (
         "role",
+        "is_national",
         "contractor",
         "regions",
         "wants_daily_digest",

@@ -142,9 +142,18 @@ class CategoryAdmin(admin.ModelAdmin):
         "default_priority",
         "safety_critical",
         "is_heating",
+        "for_offices",
+        "for_approved_premises",
         "is_active",
     )
-    list_filter = ("default_priority", "safety_critical", "is_heating", "is_active")
+    list_filter = (
+        "default_priority",
+        "safety_critical",
+        "is_heating",
+        "for_offices",
+        "for_approved_premises",
+        "is_active",
+    )
     search_fields = ("name", "slug", "description")
     prepopulated_fields = {"slug": ("name",)}
     ordering = ("name",)

@@ -7,9 +7,9 @@ the last few months, each with the timeline, holds, breaches, disputes and escal
 service would have recorded. The same seed and the same `now` give the same data.
 
 The histories are not simulated by rules of their own: every step is taken by the functions
-`facilities.workflow` uses (`facilities.faults.lifecycle`, `facilities.faults.rules`), and
-between steps the sweep (`facilities.sweep.check_fault`) looks at the fault whenever it falls
-due; routing is `facilities.routing.choose` over contracts held in memory.
+`facilities.faults.workflow` uses (`facilities.faults.lifecycle`, `facilities.faults.rules`),
+and between steps the sweep (`facilities.escalation.sweep.check_fault`) looks at the fault
+whenever it falls due; routing is `facilities.routing.choose` over contracts in memory.
 
 - `data`, `words` — the estate's tables, and what faults and their timelines say;
 - `estate` — the estate in the database, and the demo logins;

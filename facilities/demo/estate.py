@@ -13,7 +13,7 @@ from datetime import date
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from facilities import escalation, routing
+from facilities import ladder, routing
 from facilities.models import (
     Category,
     Contract,
@@ -99,7 +99,7 @@ class Estate:
     regional_manager_of: dict[int, int]  # region pk -> user id
     profiles: dict[int, ContractorProfile]  # contractor pk -> profile
     routing: ContractMap
-    steps: list[escalation.Step]  # every configured escalation step
+    steps: list[ladder.Step]  # every configured escalation step
     users: dict[int, User]  # every demo person, by id (the rules ask who takes a step)
 
 
@@ -185,6 +185,7 @@ def ensure_estate() -> Estate:
                 "is_staff": extra.pop("is_staff", False),
                 "is_superuser": extra.pop("is_superuser", False),
                 "contractor": extra.pop("contractor", None),
+                "is_national": extra.pop("is_national", False),
                 "password": password,
             },
         )[0]
@@ -199,7 +200,7 @@ def ensure_estate() -> Estate:
         is_staff=True,
         is_superuser=True,
     )
-    person("national", ("Nadia", "Whitmore"), Role.CONTRACT_MANAGER, "Head of FM")
+    person("national", ("Nadia", "Whitmore"), Role.CONTRACT_MANAGER, "Head of FM", is_national=True)
     for code, _name, username, names in REGIONS:
         title = "Regional contract manager"
         person(username, names, Role.CONTRACT_MANAGER, title, regions=[regions[code]])
@@ -219,7 +220,7 @@ def ensure_estate() -> Estate:
             region=region,
             level=4,
             defaults={
-                "starts_after": escalation.StartsAfter.FIX_DUE.value,
+                "starts_after": ladder.StartsAfter.FIX_DUE.value,
                 "plus_fix_windows": "1.00",
                 "email_national_contract_managers": True,
                 "extra_emails": f"head-of-estates.{code}@justice.example",
@@ -289,7 +290,7 @@ class ContractMap:
         return cls(contracts, names)
 
     def _candidates(self, premises: Premises, category: Category):
-        key = (premises.pk, category.pk)
+        key = (premises.id, category.id)
         terms = self._terms.get(key)
         if terms is None:
             terms = self._terms[key] = []
@@ -309,7 +310,7 @@ class ContractMap:
 
     def covering(self, premises: Premises, category: Category, on: date) -> Contract | None:
         """What `routing.covering_contract` answers, from memory (cached per day)."""
-        key = (premises.pk, category.pk, on)
+        key = (premises.id, category.id, on)
         if key not in self._chosen:
             self._chosen[key] = routing.choose(self._candidates(premises, category), on)
         return self._chosen[key]

@@ -21,7 +21,7 @@ from datetime import time as clock_time
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from facilities import escalation, sla
+from facilities import ladder, sla
 from facilities.models import (
     Breach,
     BreachDispute,
@@ -93,9 +93,9 @@ class _FaultMaker:
         columns = fault.__dict__
         columns.update(self.defaults)
         columns.update(values)
-        columns["premises_id"], columns["category_id"] = premises.pk, category.pk
+        columns["premises_id"], columns["category_id"] = premises.id, category.id
         if contract is not None:
-            columns["contract_id"], columns["contractor_id"] = contract.pk, contract.contractor_id
+            columns["contract_id"], columns["contractor_id"] = contract.id, contract.contractor_id
         fault._state = ModelState()
         fault._state.fields_cache = {
             "premises": premises,
@@ -156,21 +156,19 @@ class Generator:
         self.nobody = Nobody()  # history sends no email
         self._targets: dict[tuple[int | None, str], sla.Targets] = {}
         self._category_weights: dict[tuple[int, bool], list[float]] = {}
-        self._ladders: dict[tuple[int | None, int], tuple[escalation.Step, ...]] = {}
+        self._ladders: dict[tuple[int | None, int], tuple[ladder.Step, ...]] = {}
         self.fallback_contractor = {  # who attends unrouted faults as spot orders, by region
             p.region_id: self._spot_contractor(p) for p in estate.premises
         }
 
-    def ladder(self, contract: Contract | None, premises: Premises) -> tuple[escalation.Step, ...]:
-        """The fault's resolved ladder, as `sweep.ladder_for` gives it (cached per key)."""
-        key = (contract.pk if contract else None, premises.region_id)
-        ladder = self._ladders.get(key)
-        if ladder is None:
-            ladder = escalation.resolve_ladder(
-                self.estate.steps, contract_id=key[0], region_id=key[1]
-            )
-            self._ladders[key] = ladder
-        return ladder
+    def steps_for(self, contract: Contract | None, premises: Premises) -> tuple[ladder.Step, ...]:
+        """The fault's resolved ladder, as `escalation.raising.ladder_for` gives it (cached)."""
+        key = (contract.id if contract else None, premises.region_id)
+        steps = self._ladders.get(key)
+        if steps is None:
+            steps = ladder.resolve_ladder(self.estate.steps, contract_id=key[0], region_id=key[1])
+            self._ladders[key] = steps
+        return steps
 
     def _spot_contractor(self, premises: Premises) -> Contractor | None:
         other = self.estate.categories["other"]
@@ -237,13 +235,13 @@ class Generator:
             for _ in range(count):
                 where = premises[bisect.bisect(cumulative, self.rng.random() * cumulative[-1])]
                 chosen.append((self._moment(day, where, working_day), where))
-            chosen.sort(key=lambda c: (c[0], c[1].pk))
+            chosen.sort(key=lambda c: (c[0], c[1].id))
             for moment, where in chosen:
-                if where.pk in mine:
+                if where.id in mine:
                     yield self.one(where, moment)
 
     def _category(self, rng: random.Random, premises: Premises, winter: bool) -> Category:
-        key = (premises.pk, winter)
+        key = (premises.id, winter)
         cumulative = self._category_weights.get(key)
         if cumulative is None:
             column = 1 if premises.is_approved_premises else 0
@@ -260,7 +258,7 @@ class Generator:
 
     def targets(self, contract: Contract | None, priority: str) -> sla.Targets:
         """The service level for a priority: the contract's, else the national default."""
-        key = (contract.pk if contract else None, priority)
+        key = (contract.id if contract else None, priority)
         targets = self._targets.get(key)
         if targets is None:
             if contract is not None:
@@ -271,12 +269,12 @@ class Generator:
         return targets
 
     def one(self, premises: Premises, reported_at: datetime) -> GeneratedFault:
-        rng, estate = self.rngs[premises.pk], self.estate
+        rng, estate = self.rngs[premises.id], self.estate
         winter = reported_at.astimezone(sla.LONDON).month in WINTER_MONTHS
         category = self._category(rng, premises, winter)
         locations = CATEGORY_MIX[category.slug][2]
         rooms = AP_ROOMS if premises.is_approved_premises else OFFICE_ROOMS
-        reporter = rng.choice(estate.managers_of[premises.pk])
+        reporter = rng.choice(estate.managers_of[premises.id])
 
         beds = 0
         if premises.is_approved_premises:
@@ -285,7 +283,7 @@ class Generator:
             elif category.slug in {"plumbing-water", "heating-hot-water"} and rng.random() < 0.15:
                 beds = rng.choice([1, 2])
             if beds:
-                beds = min(beds, self.beds[premises.pk].free_at(reported_at))
+                beds = min(beds, self.beds[premises.id].free_at(reported_at))
 
         contract = estate.routing.covering(
             premises, category, reported_at.astimezone(self.tz).date()
@@ -312,7 +310,7 @@ class Generator:
             life,
             rng,
             now=self.now,
-            ladder=self.ladder(contract, premises),
+            steps=self.steps_for(contract, premises),
             people=self.nobody,
             users=estate.users,
         )
@@ -323,7 +321,7 @@ class Generator:
 
         if beds:
             end = fault.fixed_at if fault.status in {"fixed", "closed"} else fault.cancelled_at
-            self.beds[premises.pk].taken.append((end or _FOREVER, beds))
+            self.beds[premises.id].taken.append((end or _FOREVER, beds))
         events = life.events
         if player.disputes:  # raised after the life was played: back into time order
             events.sort(key=lambda e: e.at)

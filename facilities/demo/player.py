@@ -1,14 +1,14 @@
 """One fault's life played forward in time, through the real life cycle and the real sweep.
 
 A `Player` holds a `lifecycle.Life` and the time reached so far. The history generator tells
-it to take a step at some moment; the player first lets the sweep (`sweep.check_fault`) look
-at the fault each time it falls due before then, exactly as the sweep would have, and then
-takes the step with the very function `facilities.workflow` calls (`lifecycle.attend`,
-`lifecycle.hold`, `sweep.raise_levels`...), after asking `rules.refusal` whether that person
-may take it. After each step the next check is set as `workflow.schedule_next_check` sets it.
-So due times, holds, breaches, reopening, the at-risk warning and the ladder come from the
-live rules; nothing here decides any of them. The sweep's emails are dropped: history sends
-no email.
+it to take a step at some moment; the player first lets the sweep
+(`facilities.escalation.sweep.check_fault`) look at the fault each time it falls due before
+then, exactly as the sweep would have, and then takes the step with the very function
+`facilities.faults.workflow` calls (`lifecycle.attend`, `lifecycle.hold`,
+`escalation.raising.raise_levels`...), after asking `rules.refusal` whether that person may
+take it. After each step the next check is set as `store.schedule_next_check` sets it. So due
+times, holds, breaches, reopening, the at-risk warning and the ladder come from the live
+rules; nothing here decides any of them. The sweep's emails are dropped: history sends none.
 
 What is left here is bookkeeping the workflow does around the life cycle (a reassignment, a
 comment) and the breach disputes, kept as `facilities.faults.disputes` records them.
@@ -21,9 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from facilities import escalation, notifications, sla
+from facilities import ladder, notifications, sla
+from facilities.deadlines import STEP_NAMES
+from facilities.escalation.raising import Writes, raise_levels
+from facilities.escalation.sweep import check_fault
 from facilities.faults import lifecycle
-from facilities.faults.deadlines import STEP_NAMES
 from facilities.faults.disputes import decision_refusal
 from facilities.faults.rules import Action, refusal
 from facilities.models import (
@@ -36,7 +38,6 @@ from facilities.models import (
     HoldStatus,
     User,
 )
-from facilities.sweep import Writes, check_fault, raise_levels
 
 
 class Record:
@@ -48,14 +49,12 @@ class Record:
     __slots__ = ("actor_id", "at", "details", "fault_id", "kind", "note")
 
     def __init__(self, kind: str, actor_id: int | None, at: datetime, note: str, details: dict):
-        self.fault_id = None
-        self.kind, self.actor_id, self.at, self.note, self.details = (
-            kind,
-            actor_id,
-            at,
-            note,
-            details,
-        )
+        self.fault_id = None  # set when the fault is written
+        self.kind = kind
+        self.actor_id = actor_id
+        self.at = at
+        self.note = note
+        self.details = details
 
 
 class DemoLife(lifecycle.Life):
@@ -71,6 +70,8 @@ class Refused(Exception):
     """The generator asked for a step the rules refuse: a bug in the generator."""
 
 
+#: The steps whose refusal depends on whether a hold request awaits a decision.
+_HOLDS = frozenset({Action.HOLD, Action.REQUEST_HOLD, Action.DECIDE_HOLD})
 #: Steps after which the next check cannot move (nothing the sweep reads changes).
 _NEUTRAL = frozenset(
     {lifecycle.acknowledge, lifecycle.awaiting_parts, lifecycle.request_hold, lifecycle.confirm}
@@ -82,7 +83,7 @@ class Player:
     life: DemoLife
     rng: random.Random  # the choices in this fault's life (`script`)
     now: datetime
-    ladder: tuple[escalation.Step, ...]
+    steps: tuple[ladder.Step, ...]  # the fault's resolved ladder
     people: notifications.People
     users: dict[int, User]
     escalations: list[Escalation] = field(default_factory=list)
@@ -101,7 +102,9 @@ class Player:
 
     def advance(self, when: datetime) -> datetime | None:
         """Let the sweep run until `when`; the next step then happens there (None: after now)."""
-        when = max(when.replace(microsecond=0), self.last)
+        if when.microsecond:
+            when = when.replace(microsecond=0)
+        when = max(when, self.last)
         if when > self.now:
             return None
         self._sweep(when, inclusive=False)
@@ -118,7 +121,7 @@ class Player:
             at = max(due, self.last)
             if at > until or (at == until and not inclusive):
                 return
-            check_fault(fault, writes, now=at, steps=self.ladder, people=self.people)
+            check_fault(fault, writes, now=at, steps=self.steps, people=self.people)
             self._collect()
 
     def _collect(self) -> None:
@@ -133,25 +136,26 @@ class Player:
 
     # --- Steps --------------------------------------------------------------------------------
 
-    @property
-    def hold_requested(self) -> bool:
-        return any(h.status == HoldStatus.REQUESTED and h.ended_at is None for h in self.life.holds)
+    def _refusal(self, action: Action, actor_id: int) -> str | None:
+        """`rules.refusal`, told whether a hold request awaits a decision (when it asks)."""
+        requested = action in _HOLDS and any(
+            h.status == HoldStatus.REQUESTED and h.ended_at is None for h in self.life.holds
+        )
+        return refusal(self.fault, self.users[actor_id], action, hold_requested=requested)
 
     def may(self, action: Action, actor_id: int) -> bool:
-        fault, user = self.fault, self.users[actor_id]
-        return refusal(fault, user, action, hold_requested=self.hold_requested) is None
+        return self._refusal(action, actor_id) is None
 
     def _check(self, action: Action, actor_id: int) -> None:
-        user = self.users[actor_id]
-        refused = refusal(self.fault, user, action, hold_requested=self.hold_requested)
+        refused = self._refusal(action, actor_id)
         if refused:
             raise Refused(refused)
 
     def schedule(self) -> None:
-        """The next check, as `workflow.schedule_next_check` sets it after every step."""
+        """The next check, as `store.schedule_next_check` sets it after every step."""
         fault = self.fault
-        fault.next_check_at = escalation.next_check_at(
-            fault, self.nation, self.safety, fault.paused_minutes, self.ladder
+        fault.next_check_at = ladder.next_check_at(
+            fault, self.nation, self.safety, fault.paused_minutes, self.steps
         )
 
     def step(self, action: Action, apply: Callable, actor_id: int, at: datetime, *args, **kw):
@@ -167,7 +171,7 @@ class Player:
         self.schedule()
 
     def reassign(self, actor_id: int, at: datetime, contractor: Contractor, reason: str) -> None:
-        """As `workflow.fault_reassign` records it (no contract covers the fault, so none)."""
+        """As `faults.workflow.fault_reassign` records it (no contract covers it, so none)."""
         self._check(Action.REASSIGN, actor_id)
         fault = self.fault
         previous = str(fault.contractor) if fault.contractor_id else None
@@ -180,7 +184,7 @@ class Player:
         self.life.record(EventKind.COMMENT, actor_id, at, text)
 
     def escalate(self, actor_id: int, at: datetime, reason: str) -> bool:
-        """A manual escalation (`workflow.fault_escalate`), if the rules allow one now."""
+        """A manual escalation (`faults.workflow.fault_escalate`), if the rules allow one now."""
         if not self.may(Action.ESCALATE, actor_id):
             return False
         fault = self.fault
@@ -189,7 +193,7 @@ class Player:
             fault,
             [(fault.escalation_level + 1, f"escalated by hand: {reason}")],
             now=at,
-            steps=self.ladder,
+            steps=self.steps,
             people=self.people,
             raised_by=self.users[actor_id],
             reason=reason,

@@ -19,7 +19,7 @@ from . import shortcuts
 from .estate import ensure_estate
 from .histories import Generator
 from .workers import run as run_workers
-from .writer import KINDS, CopyWriter, Saver, Writer
+from .writer import KINDS, BulkCreateWriter, CopyWriter, Saver, Writer, broken_references
 
 DEFAULT_SEED = 2026
 DEFAULT_FAULTS = 3000
@@ -113,7 +113,7 @@ def seed_demo(
     if workers > 1 and faults:
         if connection.vendor != "postgresql" or connection.in_atomic_block:
             raise ValueError("Several workers need PostgreSQL, outside any transaction.")
-        written, unrouted = run_workers(
+        written, unrouted, unchecked = run_workers(
             parts=workers,
             seed=seed,
             faults=faults,
@@ -124,8 +124,10 @@ def seed_demo(
         )
     else:
         generator = Generator(estate, seed=seed, now=now, months=months)
-        writer = writer or Writer.for_connection()
-        background = isinstance(writer, CopyWriter) and not connection.in_atomic_block
+        background = connection.vendor == "postgresql" and not connection.in_atomic_block
+        # A background writer has a connection of its own, so may be trusted (`CopyWriter`).
+        writer = writer or (CopyWriter(trusted=background) if background else BulkCreateWriter())
+        background = background and isinstance(writer, CopyWriter)
         saver = Saver(writer, progress, background=background)
         stream = generator.faults(faults)
         try:
@@ -135,6 +137,9 @@ def seed_demo(
         finally:
             saver.close()
         written, unrouted = saver.written, generator.logged_unrouted
+        unchecked = getattr(writer, "unchecked", False)
+    if unchecked and (broken := broken_references()):
+        raise RuntimeError("Demo rows written with broken references: " + "; ".join(broken))
     summary = SeedSummary(**{kind: written[kind] for kind in KINDS})
     summary.seconds = time.perf_counter() - started
     summary.logged_unrouted = unrouted

@@ -63,7 +63,8 @@ def copy_insert(model: type[Model], objs: list[Model], *, with_ids: bool = True)
     table = model._meta.db_table
     quote = connection.ops.quote_name
     pk = model._meta.pk
-    fields = [f for f in model._meta.concrete_fields if f is not pk]
+    # Columns the database fills itself (`db_default`, e.g. FaultEvent.recorded_at) are left out.
+    fields = [f for f in model._meta.concrete_fields if f is not pk and not f.has_db_default()]
     json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
     names = [f.attname for f in fields]
     columns = [f.column for f in fields]
@@ -183,7 +184,7 @@ def update_faults(faults: list[Fault], fields: list[str]) -> None:
     assignments = ", ".join(f"{quote(c.column)} = v.{quote(c.column)}" for c in columns[1:])
     pk = quote(columns[0].column)
     # Identifiers come from the model; every value is a parameter.
-    sql = f"UPDATE {quote(Fault._meta.db_table)} AS f SET {assignments} "  # noqa: S608
+    sql = f"UPDATE {quote(Fault._meta.db_table)} AS f SET {assignments} "  # noqa: S608  # nosec B608 # identifiers from the model, values are parameters
     sql += f"FROM unnest({unnest}) AS v({names}) WHERE f.{pk} = v.{pk}"
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)

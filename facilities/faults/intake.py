@@ -34,6 +34,15 @@ def beds_available_to_take(premises: Premises, exclude: Fault | None = None) -> 
     return max(premises.bed_capacity - out, 0)
 
 
+def category_refusal(category: Category, premises: Premises) -> str:
+    """Why this kind of fault cannot be logged at these premises, in words to act on."""
+    return (
+        f"{category.name} faults can only be logged at "
+        f"{'approved premises' if category.for_approved_premises else 'probation offices'}: "
+        f"choose another kind of fault for {premises.name}"
+    )
+
+
 def _check_beds(premises: Premises, beds: int) -> int:
     beds = int(beds or 0)
     if beds < 0:
@@ -105,6 +114,8 @@ def fault_log(
     description = required(description, "description", "a description of the fault")
     if not category.is_active:
         raise WorkflowError("Choose a category that is in use.", field="category")
+    if not category.applies_to(premises.kind):
+        raise WorkflowError(category_refusal(category, premises), field="category")
     if repeat_of is not None and repeat_of.premises_id != premises.pk:
         raise WorkflowError("A repeat must be of a fault at the same premises.", field="repeat_of")
     beds = _check_beds(premises, beds_out_of_use)

@@ -133,3 +133,22 @@ def refusal(
     if action == Action.ESCALATE and fault.escalation_level >= TOP_LEVEL:
         return f"{fault.reference} is already escalated to the top level."
     return None
+
+
+def expected_steps(fault: Fault) -> list[Action]:
+    """The steps the work expects next, in order; the first a person may take is theirs.
+
+    The contractor's: acknowledge a reported fault, attend, make it safe (when a make-safe
+    target applies and it is not made safe yet), fix. Then the premises side confirms the
+    fix. Nothing else (a hold, a comment, cancelling) is ever expected.
+    """
+    if fault.status == FaultStatus.FIXED:
+        return [Action.CONFIRM]
+    if fault.status not in OPEN_STATUSES:
+        return []
+    steps = [Action.ACKNOWLEDGE] if fault.status == FaultStatus.REPORTED else []
+    if fault.attended_at is None:
+        steps.append(Action.ATTEND)
+    if fault.make_safe_target_minutes is not None and fault.made_safe_at is None:
+        steps.append(Action.MAKE_SAFE)
+    return [*steps, Action.FIX]

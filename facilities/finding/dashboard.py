@@ -200,9 +200,11 @@ def describe_scope(user: User) -> str:
     if role == Role.ADMINISTRATOR:
         return "Administrator: you can see faults at every premises."
     if role == Role.CONTRACT_MANAGER:
+        if access.is_national_manager(user):
+            return "National contract manager: you can see faults at every premises."
         regions = [region.name for region in user.regions.order_by("name")]
         if not regions:
-            return "National contract manager: you can see faults at every premises."
+            return "You have no regions yet, so you cannot see any faults. Ask an administrator."
         return f"Regional contract manager: {_and_join(regions)}."
     if role == Role.OFFICE_MANAGER:
         names = [premises.name for premises in user.premises.order_by("name")]

@@ -26,6 +26,7 @@ from facilities import ladder
 from facilities.access import faults_visible_to
 from facilities.finding.dashboard import late_fault
 from facilities.models import Fault, FaultStatus, Premises, User
+from facilities.spreadsheets import safe_text
 from facilities.timewords import LONDON, MONTHS_SHORT, describe_lateness
 
 PAGE_SIZE = 50
@@ -213,16 +214,7 @@ CSV_HEADER = [
     "Beds out of use",
     "Escalation level",
 ]
-#: A cell starting with one of these could run as a formula in a spreadsheet (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK = 2000
-
-
-def spreadsheet_safe(value: object) -> object:
-    """Text a spreadsheet will show as text: a leading `'` stops `=`, `+`, `-`, `@` formulas."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 def _london(value: datetime | None) -> str:
@@ -255,7 +247,7 @@ def csv_rows(faults: QuerySet[Fault], now: datetime) -> Iterator[list[object]]:
             fault.beds_out_of_use,
             fault.escalation_level,
         ]
-        yield [spreadsheet_safe(value) for value in row]
+        yield [safe_text(value) for value in row]
 
 
 # --- A premises page --------------------------------------------------------------------------

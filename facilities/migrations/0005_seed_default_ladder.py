@@ -1,4 +1,4 @@
-"""The default escalation ladder (DESIGN.md); administrators override it per contract or region.
+"""The default escalation ladder (facilities/ladder.py); administrators override it per contract or region.
 
 Level 4 goes to the head of estates for the region: add a level-4 step for each region with
 that person's address under "other addresses". Until then it goes to the national contract

@@ -1,3 +1,4 @@
+from .api import ApiToken, IdempotencyKey
 from .breaches import Breach, BreachDispute, BreachStep, DisputeStatus
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
@@ -11,6 +12,7 @@ from .users import Role, User
 
 __all__ = [
     "OPEN_STATUSES",
+    "ApiToken",
     "Breach",
     "BreachDispute",
     "BreachStep",
@@ -27,6 +29,7 @@ __all__ = [
     "FaultPhoto",
     "FaultStatus",
     "HoldStatus",
+    "IdempotencyKey",
     "OutboxEmail",
     "OutboxKind",
     "OutboxStatus",

@@ -12,34 +12,14 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from facilities import deadlines, lateness
 from facilities.lateness import first_unmet_deadline
 
+from .categories import Category
 from .contracts import CLOCK_CHOICES, PRIORITY_CHOICES
-
-
-class Category(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=50, unique=True)
-    default_priority = models.CharField(max_length=2, choices=PRIORITY_CHOICES)
-    safety_critical = models.BooleanField(
-        default=False, help_text="Logged at P1; only a contract manager can lower it."
-    )
-    is_heating = models.BooleanField(
-        default=False, help_text="Open faults here count as premises without heating."
-    )
-    description = models.CharField(max_length=250, blank=True)
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name_plural = "categories"
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class FaultStatus(models.TextChoices):
@@ -351,6 +331,9 @@ class FaultEvent(models.Model):
     at = models.DateTimeField()
     note = models.TextField(blank=True)
     details = models.JSONField(default=dict, blank=True)
+    #: When the row was written, by the database's clock (the API's events feed serves only
+    #: rows written a settle delay ago: facilities.api.events).
+    recorded_at = models.DateTimeField(db_default=Now(), editable=False)
 
     class Meta:
         ordering = ["at", "id"]

@@ -32,7 +32,13 @@ class User(AbstractUser):
         "facilities.Region",
         blank=True,
         related_name="contract_managers",
-        help_text="Regional contract managers: their regions. Leave empty for a national one.",
+        help_text="Regional contract managers: their regions.",
+    )
+    is_national = models.BooleanField(
+        "national",
+        default=False,
+        help_text="National contract manager: sees every region. A contract manager with "
+        "neither regions nor this sees nothing.",
     )
     job_title = models.CharField(max_length=100, blank=True)
     wants_daily_digest = models.BooleanField(

@@ -1,11 +1,16 @@
 """Delivering the outbox: claim a row, send it, record the outcome; re-dispatch; daily digests.
 
 A row is claimed with one conditional UPDATE (`pending` → `sending`): only the worker whose
-update changed it sends it, so two workers never send the same email. A connection or SMTP
-error puts it back to `pending` with an exponential backoff; the periodic re-dispatch sends
-rows whose next attempt has come, and reclaims rows left `sending` by a worker that died
-mid-send. The only duplicate possible is that last case when the server had already taken
-the message: each email carries a Message-ID made from its row, so mail systems can tell.
+update changed it sends it, so two workers never send the same email. A row that has been
+tried is claimed only once its backoff is over (`next_attempt_at`), so a duplicate queue
+message can neither skip the wait nor use up attempts. Rows are claimed one at a time, just
+before each is sent, so a worker killed mid-batch strands at most the one it was sending.
+
+A connection or SMTP error puts a row back to `pending` with an exponential backoff; the
+periodic re-dispatch sends rows whose next attempt has come, and reclaims rows left `sending`
+longer than `OUTBOX_SENDING_TIMEOUT_SECONDS` by a worker that died mid-send. The only
+duplicate possible is that last case when the server had already taken the message: each
+email carries a Message-ID made from its row, so mail systems can tell.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from facilities import sla
@@ -43,8 +49,9 @@ def max_attempts() -> int:
 
 
 def sending_timeout() -> timedelta:
-    """How long a claim may last before the row is taken as abandoned (beyond any task limit)."""
-    return timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT_SECONDS", 600))
+    """How long a claim may last before the row is taken as abandoned: well beyond one send
+    (connecting, and each SMTP exchange, time out after EMAIL_TIMEOUT seconds)."""
+    return timedelta(seconds=getattr(settings, "OUTBOX_SENDING_TIMEOUT_SECONDS", 120))
 
 
 def backoff(attempts: int) -> timedelta:
@@ -55,29 +62,30 @@ def backoff(attempts: int) -> timedelta:
 def claim(outbox_ids: list[int], *, now: datetime) -> list[OutboxEmail]:
     """Take pending rows for sending with one conditional UPDATE; the rows this caller got.
 
-    `UPDATE ... SET status = 'sending' WHERE id IN (...) AND status = 'pending' RETURNING id`:
-    a row another worker has claimed (or sent) is not pending, so it is not returned here.
+    `UPDATE ... SET status = 'sending' WHERE id IN (...) AND status = 'pending' AND (attempts
+    = 0 OR next_attempt_at <= now) RETURNING id`: a row another worker has claimed (or sent) is
+    not pending, and a row waiting out its backoff is not due, so neither is returned here. A
+    row never tried is due at once: its `next_attempt_at` is only the re-dispatch's grace
+    (`delivery.DISPATCH_GRACE`), leaving it to the task queued when it was written.
     """
     if not outbox_ids:
         return []
     quote = connection.ops.quote_name
     meta = OutboxEmail._meta
-    status, claimed_at, attempts = (
-        quote(meta.get_field(name).column) for name in ("status", "claimed_at", "attempts")
+    status, claimed_at, attempts, next_attempt_at = (
+        quote(meta.get_field(name).column)
+        for name in ("status", "claimed_at", "attempts", "next_attempt_at")
     )
     ids = ", ".join(["%s"] * len(outbox_ids))
+    when = connection.ops.adapt_datetimefield_value(now)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {status} = %s, {claimed_at} = %s, "  # noqa: S608  # nosec B608 # names quoted from the model's _meta, ids are placeholders, values parameters
+        f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} IN ({ids}) "
+        f"AND {status} = %s AND ({attempts} = 0 OR {next_attempt_at} <= %s) "
+        f"RETURNING {quote(meta.pk.column)}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {status} = %s, {claimed_at} = %s, "  # noqa: S608
-            f"{attempts} = {attempts} + 1 WHERE {quote(meta.pk.column)} IN ({ids}) "
-            f"AND {status} = %s RETURNING {quote(meta.pk.column)}",
-            [
-                OutboxStatus.SENDING,
-                connection.ops.adapt_datetimefield_value(now),
-                *outbox_ids,
-                OutboxStatus.PENDING,
-            ],
-        )
+        cursor.execute(sql, [OutboxStatus.SENDING, when, *outbox_ids, OutboxStatus.PENDING, when])
         taken = [row[0] for row in cursor.fetchall()]
     if not taken:
         return []
@@ -175,19 +183,21 @@ def send(email: OutboxEmail, *, connection=None, now: datetime) -> Delivery:
 
 
 def deliver_many(outbox_ids: list[int], *, now: datetime | None = None) -> dict[str, int]:
-    """Claim these rows (those still pending) and send them over one SMTP connection.
+    """Send these rows (those still pending and due) over one SMTP connection.
 
-    Each is marked sent as soon as the server has taken it, so a worker that dies half-way
-    leaves only the email it was sending to be reclaimed.
+    Each is claimed just before it is sent and marked sent as soon as the server has taken it,
+    so a worker that dies half-way strands only the email it was sending (reclaimed after
+    the sending timeout); the rest are still pending for the re-dispatch.
     """
-    now = now or timezone.now()
-    claimed = claim(outbox_ids, now=now)
     outcomes: dict[str, int] = defaultdict(int)
-    outcomes[Delivery.SKIPPED] = len(set(outbox_ids)) - len(claimed)
     connection = get_connection()  # opened by the first send, kept open for the rest
     try:
-        for email in claimed:
-            outcomes[send(email, connection=connection, now=now)] += 1
+        for outbox_id in dict.fromkeys(outbox_ids):
+            claimed = claim([outbox_id], now=now or timezone.now())
+            if not claimed:
+                outcomes[Delivery.SKIPPED] += 1
+                continue
+            outcomes[send(claimed[0], connection=connection, now=now or timezone.now())] += 1
     finally:
         connection.close()
     return {str(outcome): n for outcome, n in outcomes.items() if n}
@@ -212,7 +222,7 @@ def redispatch(*, now: datetime, limit: int = 5000) -> Redispatch:
         status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout()
     ).update(
         status=OutboxStatus.PENDING,
-        next_attempt_at=now,
+        next_attempt_at=F("claimed_at"),  # due again since the try that was abandoned
         claimed_at=None,
         last_error="Abandoned while sending (worker stopped); sending again.",
     )

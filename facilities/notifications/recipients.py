@@ -34,8 +34,8 @@ class People:
     """The people the emails about a batch of faults go to, read with three queries.
 
     Office managers per premises, contract managers per region and national contract managers
-    (those with no region), with their digest choice. Contractor addresses come from the
-    fault's `contractor` (select it with the fault).
+    (those marked national, never merely those without a region), with their digest choice.
+    Contractor addresses come from the fault's `contractor` (select it with the fault).
     """
 
     def __init__(
@@ -78,7 +78,7 @@ class People:
         national = [
             Person(email.lower(), digest)
             for email, digest in User.objects.filter(
-                role=Role.CONTRACT_MANAGER, is_active=True, regions__isnull=True
+                role=Role.CONTRACT_MANAGER, is_active=True, is_national=True
             )
             .exclude(email="")
             .order_by("pk")

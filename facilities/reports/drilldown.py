@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import django_filters
@@ -309,7 +309,7 @@ class Slice:
         slug, _, period = (value or "").partition(".")
         if slug not in MEASURES:
             raise ValueError(f"Unknown report figure {slug!r}")
-        return cls(MEASURES[slug], _parse_period(period))
+        return cls(MEASURES[slug], Period.from_slug(period))
 
     @property
     def value(self) -> str:
@@ -323,16 +323,6 @@ class Slice:
 
     def q(self, now: datetime) -> Q:
         return self.measure.q(Window.of(self.period, now))
-
-
-def _parse_period(text: str) -> Period:
-    if "_" in text:
-        first, _, last = text.partition("_")
-        try:
-            return Period(date.fromisoformat(first), date.fromisoformat(last))
-        except ValueError:
-            raise ValueError(f"Not a period: {text!r}") from None
-    return Period.from_slug(text)
 
 
 def validate_report(value: str) -> None:

@@ -27,12 +27,11 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from facilities.sla import LONDON
+from facilities.spreadsheets import looks_like_formula, safe_text
 
 from . import charts, definitions, tables
 from .cells import Cell, Table
 from .figures import BreachLine, Report
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -59,11 +58,6 @@ def absolute(href: str | None) -> str | None:
 def filename(report: Report, extension: str) -> str:
     scope = re.sub(r"[^a-z0-9]+", "-", " ".join(report.selection.values()).lower()).strip("-")
     return f"contractor-performance-{report.period.slug}{'-' + scope if scope else ''}.{extension}"
-
-
-def _safe_text(value: str) -> str:
-    """Defuse spreadsheet formulas in text (CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_START) else value
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -93,12 +87,12 @@ def to_csv(report: Report, all_tables: list[Table] | None = None) -> bytes:
                 writer.writerow(
                     [
                         report.period.slug,
-                        _safe_text(scope),
+                        safe_text(scope),
                         table.title,
-                        _safe_text(row.dims.get("contractor", "")),
-                        _safe_text(row.dims.get("region", "")),
+                        safe_text(row.dims.get("contractor", "")),
+                        safe_text(row.dims.get("region", "")),
                         row.dims.get("priority", ""),
-                        _safe_text(" / ".join(row.headers)),
+                        safe_text(" / ".join(row.headers)),
                         column,
                         _csv_value(cell),
                     ]
@@ -108,14 +102,14 @@ def to_csv(report: Report, all_tables: list[Table] | None = None) -> bytes:
             writer.writerow(
                 [
                     report.period.slug,
-                    _safe_text(scope),
+                    safe_text(scope),
                     CREDITS_SHEET,
-                    _safe_text(line.contractor),
-                    _safe_text(line.region),
+                    safe_text(line.contractor),
+                    safe_text(line.region),
                     line.priority,
                     f"{line.reference} {line.step}",
                     measure,
-                    _safe_text(str(value)) if isinstance(value, str) else value,
+                    safe_text(str(value)) if isinstance(value, str) else value,
                 ]
             )
     # Excel opens UTF-8 CSV correctly only with a byte-order mark (for "£").
@@ -212,7 +206,7 @@ def _csv_value(cell: Cell) -> str:
     if cell.kind in ("hours", "days"):
         return f"{cell.value:.2f}"
     if cell.kind == "text":
-        return _safe_text(str(cell.value))
+        return safe_text(str(cell.value))
     return str(cell.value)
 
 
@@ -246,8 +240,9 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 
 def _write(cell, value) -> None:
+    """Write a value; text that could be a formula (`facilities.spreadsheets`) stays text."""
     cell.value = value
-    if isinstance(value, str) and value.startswith("="):
+    if isinstance(value, str) and looks_like_formula(value):
         cell.data_type = "s"  # text, never a formula
         cell.quotePrefix = True
 

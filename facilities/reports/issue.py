@@ -105,7 +105,7 @@ class Scope:
         if self.kind == ReportScope.REGION:
             managers = managers.filter(regions=self.region_id)
         else:
-            managers = managers.filter(regions__isnull=True)
+            managers = managers.filter(is_national=True)
         return list(
             dict.fromkeys(
                 e.lower() for e in managers.order_by("pk").values_list("email", flat=True)

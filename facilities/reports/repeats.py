@@ -99,7 +99,7 @@ def first_time_fixed(faults: QuerySet[Fault], w: drilldown.Window) -> FirstTimeI
            AND NOT EXISTS (SELECT 1 FROM linked
                             WHERE l_of = e_id AND l_t > e_t AND l_t <= e_until)
          GROUP BY e_c, e_r, e_p
-    """  # noqa: S608 -- constants and Django-compiled SQL; values are parameters
+    """  # noqa: S608  # nosec B608 # constants and Django-compiled SQL; values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, [*fix_params, *report_params, *linked_params])
         return {(c, r, p): n for c, r, p, n in cursor.fetchall()}

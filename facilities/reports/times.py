@@ -81,9 +81,9 @@ def _steps(inner: str) -> str:
               FROM ({inner} OFFSET 0) AS d
              CROSS JOIN LATERAL (VALUES ('attend', d.t_attend), ('fix', d.t_fix)) AS v(step, t_m)
              WHERE v.t_m IS NOT NULL
-        """  # noqa: S608 -- constants and Django-compiled SQL; values are parameters
+        """  # noqa: S608  # nosec B608 # constants and Django-compiled SQL; values are parameters
     return " UNION ALL ".join(
-        f"SELECT '{step}' AS step, t_c, t_r, t_p, t_clock, t_{step} AS t_m "  # noqa: S608
+        f"SELECT '{step}' AS step, t_c, t_r, t_p, t_clock, t_{step} AS t_m "  # noqa: S608  # nosec B608 # step is one of two constants
         f"FROM ({inner}) AS d WHERE t_{step} IS NOT NULL"
         for step in ("attend", "fix")
     )
@@ -104,12 +104,12 @@ def _postgresql(inner: str) -> str:
            GROUP BY GROUPING SETS (
                  (step, t_c, t_r, t_p), (step, t_c, t_p), (step, t_r, t_p), (step, t_p))
         ) AS grouped
-    """  # noqa: S608 -- constants and Django-compiled SQL; values are parameters
+    """  # noqa: S608  # nosec B608 # constants and Django-compiled SQL; values are parameters
 
 
 def _sqlite(inner: str) -> str:
     levels = " UNION ALL ".join(
-        f"SELECT '{level}' AS level, step, {c} AS t_c, {r} AS t_r, t_p, t_clock, t_m FROM d"  # noqa: S608
+        f"SELECT '{level}' AS level, step, {c} AS t_c, {r} AS t_r, t_p, t_clock, t_m FROM d"  # noqa: S608  # nosec B608 # levels and columns are the constants below
         for level, c, r in (
             ("contractor_region", "t_c", "t_r"),
             ("contractor", "t_c", "NULL"),
@@ -144,7 +144,7 @@ def _sqlite(inner: str) -> str:
                       {", ".join(picks)}
                  FROM ranked GROUP BY level, step, t_c, t_r, t_p, n)
         SELECT level, step, t_c, t_r, t_p, n, c0, c1, {values} FROM picked
-    """  # noqa: S608 -- constants and Django-compiled SQL; values are parameters
+    """  # noqa: S608  # nosec B608 # constants and Django-compiled SQL; values are parameters
 
 
 def times(faults: QuerySet[Fault], w: drilldown.Window) -> TimesIndex:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from facilities import access
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -19,16 +21,25 @@ def _navigation(request: HttpRequest) -> list[NavItem]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    links = [("Home", reverse("home")), ("Faults", "/faults/"), ("Reports", "/reports/")]
+    links = [("Home", reverse("home"))]
+    if not access.is_contractor(user):
+        # The service's main task, one click from every page (contractors cannot log).
+        links.append(("Log a fault", reverse("fault_log")))
+    links += [("Faults", reverse("fault_list")), ("Reports", reverse("report_index"))]
     if user.is_staff:
         links.append(("Admin", reverse("admin:index")))
     path = request.path
-    items = []
-    for text, href in links:
-        current = path == href
-        active = current or (href != "/" and path.startswith(href))
-        items.append(NavItem(text=text, href=href, current=current, active=active))
-    return items
+    # A page belongs to the section with the longest matching link (/faults/new/ is "Log a
+    # fault", /faults/12/ is "Faults").
+    section = max(
+        (href for _text, href in links if href != "/" and path.startswith(href)),
+        key=len,
+        default="/" if path == "/" else None,
+    )
+    return [
+        NavItem(text=text, href=href, current=path == href, active=href == section)
+        for text, href in links
+    ]
 
 
 def service(request: HttpRequest) -> dict[str, object]:

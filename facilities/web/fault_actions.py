@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from facilities.faults import workflow
+from facilities.faults.rules import expected_steps
 from facilities.faults.workflow import Action, WorkflowError
 from facilities.models import Fault, FaultHold, User
 from facilities.web.action_forms import (
@@ -182,10 +183,30 @@ ACTIONS: dict[Action, ActionPage] = {
 OWN_PLACE = frozenset({Action.COMMENT, Action.DECIDE_HOLD})
 
 
-def buttons(allowed: list[Action]) -> tuple[list, list]:
-    """The (inline, own page) action buttons, in the order of ACTIONS (the order of the work)."""
-    offered = [(a, page) for a, page in ACTIONS.items() if a in allowed and a not in OWN_PLACE]
-    return [ap for ap in offered if ap[1].inline], [ap for ap in offered if not ap[1].inline]
+@dataclass(frozen=True)
+class Button:
+    action: Action
+    page: ActionPage
+    primary: bool  # the next step expected of this person: a green button, first
+
+
+def next_step(fault: Fault, allowed: list[Action]) -> Action | None:
+    """The step this person is expected to take next (`rules.expected_steps`), if they may:
+    reported → Acknowledge, acknowledged → Attended, attended → Made safe or Fixed, fixed →
+    Confirm fixed."""
+    return next((action for action in expected_steps(fault) if action in allowed), None)
+
+
+def buttons(fault: Fault, allowed: list[Action]) -> list[Button]:
+    """The action buttons for "What you can do": the next step first as the primary button,
+    then the others as secondary buttons, in the order of ACTIONS (the order of the work)."""
+    primary = next_step(fault, allowed)
+    offered = [
+        Button(action, page, action == primary)
+        for action, page in ACTIONS.items()
+        if action in allowed and action not in OWN_PLACE
+    ]
+    return sorted(offered, key=lambda button: not button.primary)
 
 
 def _done_message(fault: Fault, action: Action, result: object) -> str:

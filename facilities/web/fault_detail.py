@@ -40,7 +40,6 @@ def fault_detail(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     allowed = workflow.allowed_actions(fault, request.user)
     holds = holds_of(fault)
-    inline_actions, page_actions = fault_actions.buttons(allowed)
     comment = fault_actions.ACTIONS[Action.COMMENT]
     return render(
         request,
@@ -55,8 +54,7 @@ def fault_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "breaches": breach_rows(fault, request.user),
             "timeline": timeline(fault),
             "photos": list(fault.photos.all()),
-            "inline_actions": inline_actions,
-            "page_actions": page_actions,
+            "action_buttons": fault_actions.buttons(fault, allowed),
             "comment_form": comment.form(fault, None) if Action.COMMENT in allowed else None,
         },
     )

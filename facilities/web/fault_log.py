@@ -13,6 +13,14 @@ then "No, this is a new fault". Before that the workflow's own rules are applied
 transaction that is rolled back, so any other problem shows on the same page. Otherwise
 (nothing alike, or the question answered) the fault is logged at once. The form checks the
 answer is a fault the user may see at the same premises.
+
+`?premises=<id>` ("Log a fault here" on a premises page, a poster's short link) fixes the
+premises: the page names it (with a link to choose another), lists its open faults first so
+the same fault is not logged twice, and offers only the kinds of fault that apply there.
+Otherwise, with offices and approved premises to choose from, every kind is offered, each
+saying where it applies, and a kind that does not apply to the premises chosen is refused
+with a GOV.UK error (the page cannot follow the choice without JavaScript; with it, the
+kinds that do not apply are hidden).
 """
 
 from __future__ import annotations
@@ -43,8 +51,19 @@ CONTRACTORS_CANNOT_LOG = (
 )
 
 
+#: At most this many of the chosen premises' open faults are listed above the form.
+OPEN_HERE_SHOWN = 10
+
+
 def _premises_for(user: User) -> QuerySet[Premises]:
     return premises_visible_to(user).order_by("name")
+
+
+def _preselected(request: HttpRequest, premises: QuerySet[Premises]) -> Premises | None:
+    """The premises named by `?premises=<id>` ("Log a fault here", a poster), if the user may
+    log faults there; anything else is ignored and the form offers every premises."""
+    value = request.GET.get("premises", "")
+    return premises.filter(pk=int(value)).first() if value.isdigit() and len(value) < 12 else None
 
 
 @login_required
@@ -56,12 +75,14 @@ def log_fault(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(CONTRACTORS_CANNOT_LOG)
     bound = request.method == "POST"
     now = timezone.now()
+    premises = _premises_for(user)
     form = FaultLogForm(
         request.POST if bound else None,
         request.FILES if bound else None,
-        premises=_premises_for(user),
+        premises=premises,
         faults=faults_visible_to(user),
         now=now,
+        preselected=_preselected(request, premises),
     )
     checking_repeat = False
     if bound and form.is_valid():
@@ -98,7 +119,23 @@ def log_fault(request: HttpRequest) -> HttpResponse:
     form.ask_again_for_photos()
     context = _log_context(form)
     context["checking_repeat"] = checking_repeat
+    context["open_here"] = _open_here(user, form.fixed_premises)
     return render(request, "faults/log.html", context)
+
+
+def _open_here(user: User, premises: Premises | None) -> dict[str, object] | None:
+    """The premises' open faults, newest first, so the same fault is not logged twice."""
+    if premises is None:
+        return None
+    faults = faults_visible_to(user).open().filter(premises=premises)
+    shown = list(
+        faults.select_related("category").order_by("-reported_at", "-pk")[:OPEN_HERE_SHOWN]
+    )
+    return {
+        "premises": premises,
+        "faults": shown,
+        "total": faults.count() if len(shown) == OPEN_HERE_SHOWN else len(shown),
+    }
 
 
 def _log_context(form: FaultLogForm) -> dict[str, object]:
@@ -115,9 +152,13 @@ def _log_context(form: FaultLogForm) -> dict[str, object]:
                 "category": c,
                 "words": priority_words(_priority(c)),
                 "words_with_fix": priority_words(_priority(c), with_fix=True),
+                # Where it applies, when the list is for offices and approved premises alike.
+                "where": c.kinds_words if form.mixed_kinds else "",
+                "kinds": " ".join(k for k in sorted(form.kinds) if c.applies_to(k)),
             }
             for c in categories
         ],
+        "premises_kinds": {str(p.pk): p.kind for p in form.offered_premises},
         # For the enhancing script: the priority line and which premises ask about beds.
         "priority_lines": {str(c.pk): _priority_line(c) for c in categories},
         "approved_premises": [str(p.pk) for p in form.approved_premises],

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from facilities import sla
 from facilities.faults import photos as photo_checks
+from facilities.faults.intake import category_refusal
 from facilities.faults.workflow import WorkflowError
 from facilities.locations import LocationKey, location_key
 from facilities.models import Category, Fault, FaultStatus, Premises
@@ -197,22 +198,33 @@ class FaultLogForm(forms.Form):
         premises: QuerySet[Premises],
         faults: QuerySet[Fault] | None = None,
         now: datetime | None = None,
+        preselected: Premises | None = None,
         **kwargs,
     ) -> None:
-        """`faults`: those the user may see, of which a repeat may name one."""
+        """`faults`: those the user may see, of which a repeat may name one. `preselected`:
+        the premises chosen before the form (its page's "Log a fault here", a poster)."""
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
         self.fields["repeat_of"].queryset = (
             Fault.objects.none() if faults is None else faults
         ).exclude(status=FaultStatus.CANCELLED)
         self.premises_choices = list(premises)
+        self.preselected = next((p for p in self.premises_choices if p == preselected), None)
         field = self.fields["premises"]
         field.queryset = premises
-        if len(self.premises_choices) == 1:
+        if self.fixed_premises is not None:
             # Nothing to choose: a hidden field, and the page shows the name.
             field.widget = forms.HiddenInput()
-            field.initial = self.premises_choices[0].pk
-        self.approved_premises = [p for p in self.premises_choices if p.is_approved_premises]
+            field.initial = self.fixed_premises.pk
+        self.offered_premises = (
+            [self.fixed_premises] if self.fixed_premises else self.premises_choices
+        )
+        # Only the kinds of fault that apply to the premises offered (or the one chosen).
+        self.kinds = {p.kind for p in self.offered_premises}
+        self.fields["category"].queryset = Category.objects.filter(is_active=True).for_kinds(
+            self.kinds
+        )
+        self.approved_premises = [p for p in self.offered_premises if p.is_approved_premises]
         if not self.approved_premises:
             del self.fields["beds_out_of_use"]
 
@@ -221,9 +233,21 @@ class FaultLogForm(forms.Form):
         return self.premises_choices[0] if len(self.premises_choices) == 1 else None
 
     @property
+    def fixed_premises(self) -> Premises | None:
+        """The premises the fault is at, if there is nothing to choose (the only one, or the
+        one chosen before the form)."""
+        return self.only_premises or self.preselected
+
+    @property
+    def mixed_kinds(self) -> bool:
+        """The categories offered are for offices and approved premises alike, so each says
+        where it applies (without JavaScript the list cannot follow the premises chosen)."""
+        return len(self.kinds) > 1
+
+    @property
     def asks_beds_for_all(self) -> bool:
         """Every premises is an approved premises, so the beds question always applies."""
-        return len(self.approved_premises) == len(self.premises_choices)
+        return len(self.approved_premises) == len(self.offered_premises)
 
     def chosen_premises(self) -> Premises | None:
         """The premises chosen so far (or the only one), for hints about its beds."""
@@ -298,6 +322,9 @@ class FaultLogForm(forms.Form):
     def clean(self):
         data = super().clean()
         earlier, premises = data.get("repeat_of"), data.get("premises")
+        category = data.get("category")
+        if category and premises and not category.applies_to(premises.kind):
+            self.add_error("category", category_refusal(category, premises))
         if earlier is not None and premises is not None and earlier.premises_id != premises.pk:
             self.add_error(
                 "repeat_of", f"Choose a fault at {premises.name}, or say this is a new fault"

@@ -1,4 +1,5 @@
-"""A premises page: its open faults and how late they are, beds out of use, recent history."""
+"""A premises page: its open faults and how late they are, beds out of use, recent history,
+"Log a fault here" and its QR poster."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from facilities import access
 from facilities.access import premises_visible_to
 from facilities.finding.lists import PremisesOverview, premises_overview
 
@@ -36,6 +38,12 @@ def premises_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "fault_url": fault_url_parts(),
             "open_list_href": f"{list_url}?{urlencode({'premises': premises.pk})}",
             "all_list_href": f"{list_url}?{urlencode({'premises': premises.pk, 'status': 'all'})}",
+            # "Log a fault here" and the premises' QR poster, for those who may log faults.
+            "can_log": not access.is_contractor(request.user),
+            "log_here_href": f"{reverse('fault_log')}?{urlencode({'premises': premises.pk})}",
+            "region_posters_href": reverse("region_posters", args=[premises.region_id])
+            if access.is_manager(request.user)
+            else "",
         },
     )
 
@@ -51,7 +59,11 @@ def summary_rows(overview: PremisesOverview) -> list[dict[str, object]]:
         {"key": "Kind", "value": premises.get_kind_display()},
         {
             "key": "Address",
-            "value": format_html_join(mark_safe("<br>"), "{}", ((line,) for line in address_lines)),
+            "value": format_html_join(
+                mark_safe("<br>"),  # nosec B308 # a constant tag; each line is escaped by format_html_join
+                "{}",
+                ((line,) for line in address_lines),
+            ),
         },
     ]
     if premises.is_approved_premises:

@@ -7,14 +7,13 @@ works with JavaScript off: the picker is a GET form, downloads are links, reissu
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +40,31 @@ CONTENT_TYPES = {
 # --- The picker -------------------------------------------------------------------------------
 
 
-def _months(now) -> list[tuple[str, str]]:
+def first_month(user: User) -> Period | None:
+    """The month of the first fault the user may see: before it, their reports are empty."""
+    first = faults_visible_to(user).aggregate(first=Min("reported_at"))["first"]
+    return Period.containing(first) if first else None
+
+
+def _months(first: Period | None, now) -> list[tuple[str, str]]:
+    """The months that have data, newest first: from the first fault the user may see to
+    this month (so far), at most `MONTHS_OFFERED`."""
+    if first is None:
+        return []
     latest = Period.containing(now)
-    return [(p.slug, p.label) for p in (latest.shifted(-n) for n in range(MONTHS_OFFERED))]
+    months = [latest.shifted(-n) for n in range(MONTHS_OFFERED)]
+    return [
+        (p.slug, f"{p.label} (so far)" if p == latest else p.label) for p in months if p >= first
+    ]
+
+
+def landing_month(first: Period | None, now) -> Period | None:
+    """Where /reports/ lands: the latest complete month with data (this month, so far, when
+    the data only starts this month); None when there is no data at all."""
+    if first is None:
+        return None
+    last_complete = Period.month_before(now)
+    return last_complete if last_complete >= first else Period.containing(now)
 
 
 def _regions(user: User) -> list[Region]:
@@ -92,7 +113,8 @@ class ReportForm(forms.Form):
     def __init__(self, *args, user: User, now, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.now = now
-        self.fields["month"].choices = [("", "Choose a month"), *_months(now)]
+        self.first_month = first_month(user)
+        self.fields["month"].choices = [("", "Choose a month"), *_months(self.first_month, now)]
         self.regions = _regions(user)
         self.fields["region"].choices = [("", "All regions")] + [
             (str(r.pk), r.name) for r in self.regions
@@ -111,10 +133,13 @@ class ReportForm(forms.Form):
                 self.add_error("date_from" if not first else "date_to", "Enter both dates")
             elif last < first:
                 self.add_error("date_to", "The last day must be the same as or after the first")
-            elif (last - first).days > 366:
-                self.add_error("date_to", "Choose a period of a year or less")
             elif first > self.now.date():
                 self.add_error("date_from", "Choose a period that has started")
+            else:
+                try:  # the same rule as a period in a URL
+                    Period(first, last).checked(today=timezone.localdate(self.now))
+                except ValueError as error:
+                    self.add_error("date_to", str(error))
         elif not data.get("month") and not self.errors:
             self.add_error("month", "Choose a month, or enter dates")
         return data
@@ -138,11 +163,9 @@ class ReportForm(forms.Form):
 
 
 def _parse_period(slug: str) -> Period:
+    """The period in the URL (`periods.Period.from_slug` judges it), or 404."""
     try:
-        if "_" in slug:
-            first, _, last = slug.partition("_")
-            return Period(date.fromisoformat(first), date.fromisoformat(last))
-        return Period.from_slug(slug)
+        return Period.from_slug(slug, today=timezone.localdate())
     except ValueError:
         raise Http404("No such report period.") from None
 
@@ -203,6 +226,19 @@ def _report(request: HttpRequest, period: Period) -> tuple[measures.Report, Repo
 @login_required
 @require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
+    """Lands on the latest complete month with data (the user's own figures: a contract
+    manager's regions, an office manager's premises); with a choice from the picker, goes
+    to that report; with none, shows the picker."""
+    if not request.GET:
+        landing = landing_month(first_month(request.user), timezone.now())
+        if landing is not None:
+            return redirect("report_month", period=landing.slug)
+    return report_choose(request)
+
+
+@login_required
+@require_safe
+def report_choose(request: HttpRequest) -> HttpResponse:
     """The picker, and the issued monthly reports the user may see."""
     now = timezone.now()
     form = ReportForm(request.GET or None, user=request.user, now=now)
@@ -211,8 +247,9 @@ def report_index(request: HttpRequest) -> HttpResponse:
         query = form.query()
         return redirect(f"{url}?{query}" if query else url)
     if not request.GET:
+        landing = landing_month(form.first_month, now)
         form = ReportForm(
-            None, user=request.user, now=now, initial={"month": Period.month_before(now).slug}
+            None, user=request.user, now=now, initial={"month": landing.slug if landing else ""}
         )
     snapshots = report_snapshots_visible_to(request.user).order_by(
         "-period_first", "scope_label", "-version"

@@ -6,6 +6,7 @@ from . import reports_views as views
 
 urlpatterns = [
     path("reports/", views.report_index, name="report_index"),
+    path("reports/all/", views.report_choose, name="report_choose"),
     path("reports/definitions/", views.report_definitions, name="report_definitions"),
     path("reports/issued/<int:pk>/reissue/", views.report_reissue, name="report_reissue"),
     path(

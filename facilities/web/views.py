@@ -12,21 +12,35 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from facilities.finding import dashboard
+from facilities import access
+from facilities.access import premises_visible_to
+from facilities.finding import dashboard, waiting
+from facilities.models import Role
+from facilities.web import posters
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    now = timezone.now()
-    figures = dashboard.home_figures(request.user, now)
+    user, now = request.user, timezone.now()
+    figures = dashboard.home_figures(user, now)
+    office_manager = access.role_of(user) == Role.OFFICE_MANAGER
+    sections = waiting.waiting_for(user, now)
     return render(
         request,
         "home.html",
         {
             "counts": figures.counts,
             "headlines": dashboard.headlines(figures),
-            "scope": dashboard.describe_scope(request.user),
-            "late_faults": dashboard.most_overdue(request.user, now),
+            "scope": dashboard.describe_scope(user),
+            "late_faults": dashboard.most_overdue(user, now),
+            # What is waiting on this person, most urgent first.
+            "waiting": sections,
+            "waiting_count": sum(section.total for section in sections),
+            # Office managers: "Log a fault" as the start button, and their premises.
+            "start_logging": office_manager,
+            "my_premises": premises_visible_to(user).order_by("name") if office_manager else [],
+            # Contract managers: every poster of a region as one PDF.
+            "poster_regions": posters.poster_regions(user),
         },
     )
 

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.browser
 SEEDING_MIGRATIONS = [
     ("facilities.migrations.0002_seed_categories", "add_categories"),
     ("facilities.migrations.0005_seed_default_ladder", "seed"),
+    ("facilities.migrations.0013_category_premises_kinds", "mark_approved_premises_only"),
 ]
 
 

@@ -50,9 +50,15 @@ def test_contractor_fixes_and_office_manager_reopens_then_confirms(
     sign_in(page, "carl")
     page.goto(f"/faults/{fault.pk}/")
     assert_accessible(page, "fault-detail-contractor")
+    # The next step is the one primary button, first; the others are secondary.
+    primary = page.locator(".app-actions .govuk-button:not(.govuk-button--secondary)")
+    expect(primary).to_have_count(1)
+    expect(primary).to_have_text("Acknowledge")
+    expect(page.locator(".app-actions .govuk-button").first).to_have_text("Acknowledge")
 
     page.get_by_role("button", name="Acknowledge").click()
     expect(success_banner(page)).to_contain_text(f"{ref} acknowledged")
+    expect(primary).to_have_text("Mark as attended")
     page.get_by_role("button", name="Mark as attended").click()
     expect(success_banner(page)).to_contain_text(f"{ref} marked as attended")
     expect(page.locator("#fault-due")).to_contain_text("On time")

@@ -92,6 +92,20 @@ def test_xlsx_never_writes_a_formula(april, contractor):
     assert "'=HYPERLINK" in text
 
 
+@pytest.mark.parametrize("start", ["＝", "﹦", "＋", "－", "＠"])
+def test_look_alike_formulas_are_guarded_like_formulas(april, contractor, start):
+    """Full-width and other look-alikes are normalised (NFKC) before the guard judges them."""
+    contractor.name = f'{start}HYPERLINK("http://evil.example")'
+    contractor.save()
+    report = measures.build(Fault.objects.all(), Period.month(2026, 4), now=AFTER_APRIL)
+    book = load_workbook(io.BytesIO(exports.to_xlsx(report, PROVENANCE)))
+    cell = book["By contractor"]["A3"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (contractor.name, "s", True)
+    rows = csv.DictReader(io.StringIO(exports.to_csv(report).decode("utf-8-sig")))
+    named = {row["contractor"] for row in rows if "HYPERLINK" in row["contractor"]}
+    assert named == {f"'{contractor.name}"}
+
+
 def test_pdf_is_a4_with_charts_tables_and_definitions(april):
     pdf = pypdf.PdfReader(io.BytesIO(exports.to_pdf(april, PROVENANCE)))
     first = pdf.pages[0]

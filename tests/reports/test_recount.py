@@ -279,7 +279,7 @@ def month(region, other_region, contractor, other_contractor):
             "contractor": factories.UserFactory(role="contractor", contractor=other_contractor),
         },
     }
-    manager = factories.UserFactory(role="contract_manager")
+    manager = factories.UserFactory(national=True)
     start = datetime(2026, 3, 20, tzinfo=UTC)
     for _ in range(520):
         where = rng.choice(premises)

@@ -36,7 +36,7 @@ def test_signing_in_is_required(client):
 
 def test_the_picker_goes_to_the_chosen_report(client, history, national_manager, region, now):
     client.force_login(national_manager)
-    page = client.get(reverse("report_index"))
+    page = client.get(reverse("report_choose"))
     assert page.status_code == 200
     assert page.context["form"]["month"].value() == "2026-04"  # last month by default
     response = client.get(reverse("report_index"), {"month": "2026-04", "region": region.pk})
@@ -136,6 +136,46 @@ def test_an_unknown_period_or_format_is_not_found(client, national_manager, now)
     assert client.get(reverse("report_download", args=["2026-04", "doc"])).status_code == 404
 
 
+HOSTILE_PERIODS = [
+    "0001-01-01_9999-12-31",
+    "2026-01-01_9999-12-31",
+    "9999-12",
+    "9999-11",
+    "0001-01",
+    "1899-12",
+    "2026-02-30_2026-03-01",
+    "2026-03-31_2026-03-01",
+    "2025-01-01_2026-01-02",  # 367 days
+    "20260101_20260201",
+    "2026-04-01_2026-04-02_2026-04-03",
+    "9" * 300,
+]
+
+
+@pytest.mark.parametrize("period", HOSTILE_PERIODS)
+def test_no_period_in_a_url_is_a_server_error(client, national_manager, now, period):
+    """Refused with a 404 before any figure is worked out (these raised OverflowError)."""
+    client.force_login(national_manager)
+    assert client.get(f"/reports/{period}/").status_code == 404
+    for fmt in ("csv", "xlsx", "pdf"):
+        assert client.get(f"/reports/{period}/download.{fmt}").status_code == 404
+
+
+def test_the_reported_urls_are_not_found(client, national_manager, now):
+    client.force_login(national_manager)
+    assert client.get("/reports/0001-01-01_9999-12-31/").status_code == 404
+    assert client.get("/reports/2026-01-01_9999-12-31/download.csv").status_code == 404
+
+
+def test_the_picker_refuses_periods_outside_the_years_with_data(client, national_manager, now):
+    client.force_login(national_manager)
+    page = client.get(reverse("report_index"), {"date_from": "1/1/1999", "date_to": "1/2/1999"})
+    assert page.status_code == 200
+    assert "Choose a period between 2000 and 2027" in page.text
+    page = client.get(reverse("report_index"), {"date_from": "1/1/2025", "date_to": "2/1/2026"})
+    assert "Choose a period of a year or less" in page.text
+
+
 def test_the_definitions_page(client, national_manager):
     client.force_login(national_manager)
     page = client.get(reverse("report_definitions"))
@@ -150,7 +190,7 @@ def test_issued_reports_are_listed_and_downloaded_within_scope(
     issue.issue_month(APRIL, now=AFTER_APRIL)
     everything = ReportSnapshot.objects.get(scope_key="all")
     client.force_login(national_manager)
-    index = client.get(reverse("report_index"))
+    index = client.get(reverse("report_choose"))
     assert "All regions and contractors" in index.text
     pdf = client.get(reverse("report_snapshot_download", args=[everything.pk, "pdf"]))
     assert pdf.content == bytes(everything.pdf)

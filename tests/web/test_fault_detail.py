@@ -284,7 +284,7 @@ def test_detail_page_runs_a_constant_number_of_queries(
         who = contractor_user if n % 2 else office_manager
         workflow.fault_comment(fault=fault, actor=who, text=f"Comment {n}")
     workflow.fault_escalate(fault=fault, actor=office_manager, reason="No response")
-    for user in (office_manager, contractor_user, UserFactory(role="contract_manager")):
+    for user in (office_manager, contractor_user, UserFactory(national=True)):
         client.force_login(user)
         with django_assert_max_num_queries(10):
             html = page(client, fault)

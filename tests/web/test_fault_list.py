@@ -579,7 +579,7 @@ def test_csv_is_a_download(client, estate, office_manager):
     assert response["Content-Disposition"].startswith('attachment; filename="faults-2025-03-04')
 
 
-@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "＝", "＋", "－", "＠", "﹦"])
 def test_csv_guards_against_formulas(client, office_manager, premises, contract, clock, start):
     log(
         premises,
@@ -610,6 +610,31 @@ def test_closed_and_fixed_faults_are_not_overdue_in_the_csv(
     assert rows[estate.heating.reference]["Overdue"] == "no"
     assert rows[estate.heating.reference]["Fixed at"] == "2025-03-08 10:00"
     assert rows[estate.alarm.reference]["Overdue"] == "yes"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "logged.0001-01-01_9999-12-31",
+        "logged.2026-01-01_9999-12-31",
+        "fixed_late.9999-12",
+        "logged.1899-12",
+        "logged.2025-02-29_2025-03-01",
+        "logged.2024-01-01_2025-01-01",  # 367 days
+        "logged.２０２５-０３",  # full-width digits
+    ],
+)
+def test_a_hostile_report_period_is_a_form_error_not_a_server_error(
+    client, estate, office_manager, value
+):
+    client.force_login(office_manager)
+    response = client.get("/faults/", {"report": value, "status": "all"})
+    assert response.status_code == 200
+    assert "Choose a figure from a report" in response.content.decode()
+    assert refs(response) == []
+    download = client.get("/faults/download.csv", {"report": value, "status": "all"})
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content).decode("utf-8-sig").count("\n") == 1  # header
 
 
 def test_a_report_figure_link_is_a_filter_tag_kept_by_the_form(client, estate, office_manager):

@@ -8,8 +8,8 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct-horse-battery"  # tests.factories.UserFactory's
 
 
-def sign_in(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def sign_in(client, username, password, **meta):
+    return client.post(reverse("login"), {"username": username, "password": password}, **meta)
 
 
 def test_sign_in_page_renders_a_gov_uk_form(client):
@@ -108,6 +108,49 @@ def test_trying_again_during_the_lockout_restarts_it(client, office_manager, tim
     assert sign_in(client, "olivia", PASSWORD).status_code == 429
     time_machine.move_to("2025-03-04 10:32:00+00:00", tick=False)
     assert sign_in(client, "olivia", PASSWORD).status_code == 302
+
+
+# --- No lock-out by strangers: the lock is on the username at one client address -------------
+
+A, B = "203.0.113.10", "198.51.100.20"  # two client addresses
+PROXY = "10.0.0.5"  # a reverse proxy in front of the app
+
+
+def test_five_failures_from_one_address_do_not_lock_the_user_out_elsewhere(client, office_manager):
+    for _ in range(5):
+        sign_in(client, "olivia", "wrong", REMOTE_ADDR=A)
+    assert sign_in(client, "olivia", PASSWORD, REMOTE_ADDR=A).status_code == 429
+    assert sign_in(client, "olivia", PASSWORD, REMOTE_ADDR=B).status_code == 302
+
+
+def test_made_up_names_from_an_address_do_not_lock_out_real_people_there(client, office_manager):
+    for n in range(10):
+        assert sign_in(client, f"nobody{n}", "wrong", REMOTE_ADDR=A).status_code == 200
+    assert sign_in(client, "olivia", PASSWORD, REMOTE_ADDR=A).status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_client_is_told_apart(client, office_manager, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    from_a = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": A}
+    from_b = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": B}
+    for _ in range(5):
+        sign_in(client, "olivia", "wrong", **from_a)
+    assert sign_in(client, "olivia", PASSWORD, **from_a).status_code == 429
+    assert sign_in(client, "olivia", PASSWORD, **from_b).status_code == 302
+
+
+def test_a_forged_forwarded_for_header_changes_nothing(client, office_manager, settings):
+    """Without trusted proxies the header is ignored; behind one, only its own hop counts."""
+    for n in range(5):
+        sign_in(client, "olivia", "wrong", REMOTE_ADDR=A, HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert sign_in(client, "olivia", PASSWORD, REMOTE_ADDR=A).status_code == 429
+
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    for n in range(5):
+        forged = f"192.0.2.{n}, {B}"  # the client wrote the left part; the proxy added B
+        sign_in(client, "olivia", "wrong", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forged)
+    refused = sign_in(client, "olivia", PASSWORD, REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=B)
+    assert refused.status_code == 429
 
 
 def test_sign_out_is_a_post(client, office_manager):

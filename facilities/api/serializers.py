@@ -1,0 +1,221 @@
+"""How faults, events and reference data look in the API, and the inputs it accepts.
+
+A fault carries its service-level steps (due, done, state: `Fault.outcomes`, the one
+definition in `facilities.deadlines`) and `allowed_actions` (`workflow.allowed_actions`)
+for the caller, so a client never re-implements the rules.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from facilities.faults import workflow
+from facilities.models import (
+    Category,
+    Contractor,
+    Escalation,
+    Fault,
+    FaultEvent,
+    Premises,
+)
+from facilities.models.contracts import PRIORITY_CHOICES
+
+
+class Named(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class RegionSerializer(Named):
+    code = serializers.CharField()
+
+
+class PremisesSerializer(serializers.ModelSerializer):
+    region = RegionSerializer()
+
+    class Meta:
+        model = Premises
+        fields = ["id", "name", "code", "kind", "nation", "region", "postcode", "bed_capacity"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "default_priority",
+            "safety_critical",
+            "is_heating",
+            "description",
+            "is_active",
+        ]
+
+
+class ContractorSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contractor
+        fields = ["id", "name", "helpdesk_email", "helpdesk_phone"]
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    state = serializers.CharField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+    target_minutes = serializers.IntegerField(allow_null=True)
+    paused_minutes = serializers.FloatField()
+    taken_minutes = serializers.FloatField(allow_null=True)
+    late = serializers.BooleanField()
+    points = serializers.IntegerField()
+
+
+class FaultSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    premises = Named()
+    category = Named()
+    contractor = Named(allow_null=True)
+    reported_by = serializers.SerializerMethodField()
+    is_open = serializers.BooleanField()
+    is_on_hold = serializers.BooleanField()
+    steps = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Fault
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "priority",
+            "premises",
+            "category",
+            "contractor",
+            "location",
+            "description",
+            "beds_out_of_use",
+            "reported_by",
+            "reported_at",
+            "acknowledged_at",
+            "attended_at",
+            "made_safe_at",
+            "fixed_at",
+            "closed_at",
+            "cancelled_at",
+            "reopen_count",
+            "is_open",
+            "is_on_hold",
+            "on_hold_since",
+            "hold_reason",
+            "escalation_level",
+            "steps",
+            "allowed_actions",
+            "updated_at",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_reported_by(self, fault: Fault) -> str | None:
+        return fault.reported_by.get_full_name() or None if fault.reported_by_id else None
+
+    @extend_schema_field(StepSerializer(many=True))
+    def get_steps(self, fault: Fault) -> list[dict]:
+        now = self.context.get("now") or timezone.now()
+        return [
+            {
+                "step": o.step,
+                "state": o.state.value,
+                "due_at": serializers.DateTimeField().to_representation(o.due_at)
+                if o.due_at
+                else None,
+                "done_at": serializers.DateTimeField().to_representation(o.done_at)
+                if o.done_at
+                else None,
+                "target_minutes": o.target_minutes,
+                "paused_minutes": o.paused_minutes,
+                "taken_minutes": o.taken_minutes,
+                "late": o.late,
+                "points": o.points,
+            }
+            for o in fault.outcomes(now).values()
+        ]
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(workflow.Action)))
+    )
+    def get_allowed_actions(self, fault: Fault) -> list[str]:
+        return [a.value for a in workflow.allowed_actions(fault, self.context["request"].user)]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    fault = serializers.IntegerField(source="fault_id")
+    fault_reference = serializers.SerializerMethodField()
+    actor = serializers.SerializerMethodField()
+    details = serializers.DictField()
+
+    class Meta:
+        model = FaultEvent
+        fields = ["id", "fault", "fault_reference", "kind", "at", "actor", "note", "details"]
+
+    def get_fault_reference(self, event: FaultEvent) -> str:
+        return f"FLT-{event.fault_id:06d}"
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_actor(self, event: FaultEvent) -> str | None:
+        if event.actor_id is None:
+            return None
+        return event.actor.get_full_name() or event.actor.username
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    fault = serializers.IntegerField(source="fault_id")
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "fault", "level", "reason", "automatic", "raised_at"]
+
+
+# --- Inputs --------------------------------------------------------------------------------
+
+
+class FaultCreateSerializer(serializers.Serializer):
+    premises = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    category = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    location = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000)
+    beds_out_of_use = serializers.IntegerField(min_value=0, max_value=1000, default=0)
+    priority = serializers.ChoiceField(choices=PRIORITY_CHOICES, required=False)
+    priority_reason = serializers.CharField(max_length=1000, required=False, default="")
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, required=False, default="", allow_blank=True)
+
+
+class RequiredNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=5000)
+
+
+class RequestHoldSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000)
+    reason = serializers.CharField(max_length=250, required=False, default="No access")
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+class PrioritySerializer(serializers.Serializer):
+    priority = serializers.ChoiceField(choices=PRIORITY_CHOICES)
+    reason = serializers.CharField(max_length=5000)
+
+
+class DisputeSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["attend", "make_safe", "fix"])
+    reason = serializers.CharField(max_length=5000)
