@@ -127,6 +127,13 @@ def _judge(life: Life, step: str, now: datetime) -> None:
             )
             life.breaches[step] = breach
             life._keep(life.saved_breaches, breach)
+        elif not breach.is_waived and breach.done_at == result.done_at:
+            # Judged again after an approved hold reached back before it: still late, but by
+            # less, so the breach shows the figures its points now come from.
+            breach.due_at, breach.paused_minutes = result.due_at, result.paused_minutes
+            breach.taken_minutes, breach.multiplier = result.taken_minutes, result.multiplier
+            breach.points = result.points
+            life._keep(life.saved_breaches, breach)
     elif breach is not None and not breach.is_waived and breach.done_at == result.done_at:
         # Judged again after an approved hold reached back before it: no longer late.
         breach.waived_at = now

@@ -225,3 +225,25 @@ def test_holds_count_only_before_the_step_and_open_holds_only_once_it_is_done():
 )
 def test_points_double_past_twice_and_treble_past_three_times(taken, factor):
     assert deadlines.points("P3", taken, 100) == 2 * factor
+
+
+def test_an_approved_request_after_a_late_attendance_that_stays_late_updates_its_breach(
+    log, contractor_user, office_manager
+):
+    fault = log("lifts", at(3, 10))  # P2: attend within 4 h, by 14:00
+    fault = workflow.fault_request_hold(
+        fault=fault, actor=contractor_user, note="Locked", now=at(3, 16)
+    )
+    fault = workflow.fault_attend(fault=fault, actor=contractor_user, now=at(3, 20))
+    before = fault.breaches.get(step="attend")
+    assert (before.taken_minutes, before.multiplier, before.points) == (600, 2, 8)
+    workflow.fault_decide_hold(fault=fault, actor=office_manager, approve=True, now=at(3, 21))
+    fault.refresh_from_db()
+    breach = Breach.objects.get(fault=fault, step="attend")
+    # Recomputed from the facts: 4 h on hold (16:00-20:00) before attending, 10 h elapsed.
+    held = sla.elapsed_minutes(at(3, 16), at(3, 20), "calendar", "england")
+    assert held == 240
+    assert breach.waived_at is None
+    assert breach.due_at == fault.attend_due_at == at(3, 18)
+    assert (breach.paused_minutes, breach.taken_minutes) == (held, 600 - held)
+    assert (breach.multiplier, breach.points) == (1, 4)

@@ -79,9 +79,11 @@ def recount(fault: Fault, events: list[FaultEvent]) -> Recounted:
         taken = max(sla.elapsed_minutes(t0, t, clock, nation) - held, 0.0)
         late = t > due
         out.done[step] = (t, late, taken)
+        factor = 3 if taken > 3 * target[step] else 2 if taken > 2 * target[step] else 1
         if late and step not in out.breaches:
-            factor = 3 if taken > 3 * target[step] else 2 if taken > 2 * target[step] else 1
             out.breaches[step] = [t, POINTS[priority] * factor, False]
+        elif late and out.breaches[step][0] == t and not out.breaches[step][2]:
+            out.breaches[step][1] = POINTS[priority] * factor  # judged again, less hold
         elif not late and step in out.breaches and out.breaches[step][0] == t:
             out.breaches[step][2] = True  # excused by a hold approved afterwards
 
