@@ -48,7 +48,7 @@ def test_events_not_yet_settled_wait(settings, estate, contractor_user):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="requires PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_feed_under_concurrent_writes(
     settings, premises, hostel, contract, office_manager, contractor_user
 ):
