@@ -30,6 +30,11 @@ node_modules/.installed: package.json package-lock.json
 # Debian's Chromium for the browser tests; never a browser download at run time.
 browsers:
 	@command -v chromium >/dev/null || { \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "The browser tests need Debian's chromium, and installing it with apt-get needs root:"; \
+			echo "  sudo apt-get install chromium"; \
+			exit 1; \
+		fi; \
 		echo "Installing Debian's chromium for the browser tests"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
