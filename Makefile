@@ -12,8 +12,10 @@ run:
 	@$(MAKE) --no-print-directory install
 	scripts/run-local
 
+# In parallel (pytest-xdist), a test database per worker; TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 test: install browsers
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 install: $(VENV)/.installed node_modules/.installed
 

@@ -26,11 +26,36 @@ def pytest_configure(config):
             raise pytest.UsageError("CI=true needs REDIS_URL")
 
 
-def pytest_collection_modifyitems(config, items):
+#: The longest tests (10-60 s each on a quiet machine), started first so that the parallel
+#: workers (pytest-xdist hands tests out in this order) finish them while the short ones run,
+#: rather than one worker running them alone at the end.
+LONGEST_FIRST = (
+    "tests/faults/test_lateness_twin.py",
+    "tests/reports/test_recount.py",
+    "tests/integration/",
+    "tests/reports/test_issue.py",
+    "tests/web/test_national_scope.py",
+    "tests/test_seed_demo.py",
+    "tests/api/test_schemathesis.py",
+    "tests/reports/test_views.py",
+)
+
+
+def _order(item) -> tuple[bool, int]:
     # Browser tests last: while Playwright's session-wide event loop runs in this thread,
     # Django hands out connections without the serialized copy that `serialized_rollback`
     # restores the migrations' rows from, which would break later transactional tests.
-    items.sort(key=lambda item: "browser" in getattr(item, "fixturenames", ()))
+    # Under xdist each worker runs the tests it is given in this order, so this holds there.
+    browser = "browser" in getattr(item, "fixturenames", ())
+    rank = next(
+        (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+        len(LONGEST_FIRST),
+    )
+    return browser, rank
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=_order)
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailSkipsInCI(), "fail-skips-in-ci")
 
