@@ -6,6 +6,8 @@ is still enforced rather than hoped for:
 - with REDIS_URL (production, CI): a Redis key taken with SET NX and a time-to-live
   (BEAT_LOCK_TTL_SECONDS, default 60), renewed by every tick of the beat (at least every
   5 seconds) only while it still holds our token. A crashed beat's lock lapses after the TTL.
+  A lock that is gone altogether (Redis restarted without its data) is taken again by the
+  beat still running, as SET NX would: a Redis outage does not stop the beat.
 - without Redis (the embedded default, one machine): an exclusive `flock` on
   `VAR_DIR/beat.lock`, which the kernel releases when the process dies.
 
@@ -30,8 +32,12 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 _RENEW = """
-if redis.call('get', KEYS[1]) == ARGV[1] then
+local holder = redis.call('get', KEYS[1])
+if holder == ARGV[1] then
     return redis.call('expire', KEYS[1], ARGV[2])
+end
+if not holder and redis.call('set', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then
+    return 1
 end
 return 0
 """
@@ -69,7 +75,8 @@ class RedisBeatLock:
         return bool(self.client.set(self.key, self.token, nx=True, ex=self.ttl))
 
     def renew(self) -> bool:
-        """False only when someone else holds the lock; a Redis outage is not a loss."""
+        """False only when someone else holds the lock; a Redis outage is not a loss, and a
+        lock that Redis lost with its data (a restart without persistence) is taken again."""
         try:
             return bool(self.client.eval(_RENEW, 1, self.key, self.token, self.ttl))
         except RedisError:

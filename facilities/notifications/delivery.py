@@ -39,18 +39,28 @@ def send_on_commit(outbox_ids: list[int]) -> None:
         transaction.on_commit(partial(enqueue, list(outbox_ids)))
 
 
+def _task(name: str):
+    """A delivery task, by name. A web process has not imported the tasks module (only a worker
+    imports it, at start), so discover the installed apps' task modules the first time; without
+    this every email logged on a page waited for the re-dispatch. (Discovery alone: the worker's
+    start-up hook would also set Django up again, resetting logging, and run the checks.)"""
+    from celery import current_app
+
+    if name not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)
+    return current_app.tasks[name]
+
+
 def enqueue(outbox_ids: list[int]) -> bool:
     """Ask a worker to deliver these rows. If the broker is down the rows stay pending and the
     periodic re-dispatch sends them later: the write is never lost, so this only warns."""
-    from celery import current_app
-
     try:
         for start in range(0, len(outbox_ids), DELIVERY_CHUNK):
             chunk = outbox_ids[start : start + DELIVERY_CHUNK]
             if len(chunk) == 1:
-                current_app.tasks["facilities.deliver_email"].delay(chunk[0])
+                _task("facilities.deliver_email").delay(chunk[0])
             else:
-                current_app.tasks["facilities.deliver_emails"].delay(chunk)
+                _task("facilities.deliver_emails").delay(chunk)
     except (OperationalError, OSError):
         logger.warning(
             "Could not queue %d email(s) for delivery (broker unavailable); "

@@ -226,9 +226,19 @@ def private_redis(services):
 
 
 class SubprocessWorker:
-    """`celery -A config worker` in its own process group, so SIGKILL takes all of it."""
+    """`celery -A config worker` in its own process group, so SIGKILL takes all of it. One
+    process by default (`--pool=solo`); `pool="prefork"` runs it as production does, a main
+    process consuming for `concurrency` child processes."""
 
-    def __init__(self, broker_url: str, smtp_port: int, log_path: Path) -> None:
+    def __init__(
+        self,
+        broker_url: str,
+        smtp_port: int,
+        log_path: Path,
+        *,
+        pool: str = "solo",
+        concurrency: int = 1,
+    ) -> None:
         db = connection.settings_dict
         self.env = {
             **os.environ,
@@ -245,6 +255,8 @@ class SubprocessWorker:
             "DJANGO_DEBUG": "0",
         }
         self.log_path = log_path
+        self.pool = pool
+        self.concurrency = concurrency
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -258,7 +270,8 @@ class SubprocessWorker:
                 "-A",
                 "config",
                 "worker",
-                "--pool=solo",
+                f"--pool={self.pool}",
+                f"--concurrency={self.concurrency}",
                 "--loglevel=INFO",
                 "--without-mingle",
                 "--without-gossip",
