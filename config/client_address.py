@@ -62,3 +62,23 @@ def client_address(request: HttpRequest) -> str | None:
             return hop
         nearest = hop
     return nearest
+
+
+class ForwardedProtoFromTrustedProxies:
+    """Drops X-Forwarded-Proto unless a trusted proxy sent the request.
+
+    `SECURE_PROXY_SSL_HEADER` makes Django believe that header about whether the request
+    came over https (for redirects, secure cookies and CSRF's origin check). Anyone can send
+    it, so it counts only from a proxy in TRUSTED_PROXIES: put this middleware first.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if "HTTP_X_FORWARDED_PROTO" in request.META:
+            remote = _address(request.META.get("REMOTE_ADDR"))
+            networks = trusted_proxies()
+            if remote is None or not networks or not _is_trusted(remote, networks):
+                del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions, permissions, throttling
 
+from config.client_address import client_address
 from facilities.models import ApiToken
 from facilities.models.api import digest
 
@@ -81,5 +82,5 @@ class PerTokenThrottle(throttling.SimpleRateThrottle):
         elif request.user and request.user.is_authenticated:
             ident = f"user-{request.user.pk}"
         else:
-            ident = f"anon-{self.get_ident(request)}"
+            ident = f"anon-{client_address(request)}"  # X-Forwarded-For only from a trusted proxy
         return self.cache_format % {"scope": self.scope, "ident": ident}
