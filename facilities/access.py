@@ -26,6 +26,7 @@ from facilities.models import (
     ReportSnapshot,
     Role,
     User,
+    WebhookDelivery,
 )
 
 
@@ -164,3 +165,15 @@ def report_snapshots_visible_to(user: User) -> QuerySet[ReportSnapshot]:
 
 def can_reissue_reports(user: User) -> bool:
     return is_manager(user)
+
+
+# --- Webhooks -------------------------------------------------------------------------------
+
+
+def webhook_deliveries_visible_to(user: User) -> QuerySet[WebhookDelivery]:
+    """A contractor's own webhook deliveries (to its company's endpoints), which it may list
+    and replay; nobody else's. Administrators see every delivery in the admin."""
+    deliveries = WebhookDelivery.objects.select_related("endpoint")
+    if is_contractor(user) and user.contractor_id:
+        return deliveries.filter(endpoint__contractor_id=user.contractor_id)
+    return deliveries.none()

@@ -1,8 +1,9 @@
-"""Celery tasks: thin callers of the sweep, the outbox and report issuing (each safe to repeat).
+"""Celery tasks: thin callers of the sweep, the outboxes and the reports (each safe to repeat).
 
-Every task here is idempotent: the sweep locks and re-checks what is due, delivery claims a
-row before sending it, the digest is keyed by recipient and day. So a message delivered
-twice (acks_late, a worker lost mid-task, a re-dispatch) does no harm.
+Every task here is idempotent: the sweep locks and re-checks what is due, delivery (of an
+email or a webhook) claims a row before sending it, the digest is keyed by recipient and day,
+a report download or reissue claims its row before building it. So a message delivered twice
+(acks_late, a worker lost mid-task, a re-dispatch) does no harm.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from dataclasses import asdict
 from celery import shared_task
 from django.utils import timezone
 
+from facilities import webhooks
 from facilities.escalation import sweep
+from facilities.finding import preparing
 from facilities.notifications import outbox
 from facilities.periods import Period
-from facilities.reports import issue
+from facilities.reports import issue, queueing, reissuing
 
 
 @shared_task(name="facilities.sweep_overdue")
@@ -40,6 +43,17 @@ def redispatch_outbox() -> dict[str, int]:
     return asdict(outbox.redispatch(now=timezone.now()))
 
 
+@shared_task(name="facilities.deliver_webhook")
+def deliver_webhook(delivery_id: int) -> str:
+    return webhooks.deliver(delivery_id).value
+
+
+@shared_task(name="facilities.redispatch_webhooks")
+def redispatch_webhooks() -> dict[str, int]:
+    """Send webhooks left pending (broker down, retries due) or abandoned mid-send."""
+    return asdict(webhooks.redispatch(now=timezone.now()))
+
+
 @shared_task(name="facilities.send_daily_digests")
 def send_daily_digests() -> int:
     return outbox.send_digests(now=timezone.now())
@@ -53,3 +67,30 @@ def issue_monthly_reports() -> dict[str, object]:
     period = Period.month_before(now)
     made = issue.issue_month(period, now=now)
     return {"period": period.slug, "issued": [s.scope_key for s in made]}
+
+
+#: A month's PDF at a million faults takes up to a minute, a year's much longer: the hard
+#: limit is what `queueing.BUILD_TIME_LIMIT` waits for before asking again.
+_BUILD_LIMITS = {
+    "soft_time_limit": int(queueing.BUILD_TIME_LIMIT.total_seconds()) - 60,
+    "time_limit": int(queueing.BUILD_TIME_LIMIT.total_seconds()),
+}
+
+
+@shared_task(name="facilities.prepare_report", **_BUILD_LIMITS)
+def prepare_report(prepared_id: int) -> str:
+    """Build one person's report download (`finding.preparing`) off the web request."""
+    return preparing.build(prepared_id)
+
+
+@shared_task(name="facilities.reissue_report", **_BUILD_LIMITS)
+def reissue_report(request_id: int) -> str:
+    """Make the version a contract manager asked for (`reports.reissuing`)."""
+    return reissuing.run(request_id)
+
+
+@shared_task(name="facilities.redispatch_prepared_reports")
+def redispatch_prepared_reports() -> dict[str, object]:
+    """Ask again for downloads and reissues the broker or a worker lost; drop day-old files."""
+    now = timezone.now()
+    return {"downloads": preparing.redispatch(now=now), "reissues": reissuing.redispatch(now=now)}

@@ -54,7 +54,10 @@ def _order(item) -> tuple[bool, int]:
     return browser, rank
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
+    # Before pytest-django's own (stable) sort, which must have the last word: tests in a
+    # transaction first, then transactional tests (they leave the tables empty), then the rest.
     items.sort(key=_order)
     if os.environ.get("CI") == "true":
         config.pluginmanager.register(_FailSkipsInCI(), "fail-skips-in-ci")
@@ -68,6 +71,14 @@ class _FailSkipsInCI:
         if report.skipped and "requires" in str(report.longrepr).lower():
             report.outcome = "failed"
             report.longrepr = f"Skipped in CI for want of a service: {report.longrepr}"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (`config/settings/test.py`)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -464,6 +464,7 @@ def test_allowed_actions_per_role(log, office_manager, contractor_user, regional
         Action.AWAITING_PARTS,
         Action.REQUEST_HOLD,
         Action.COMMENT,
+        Action.CONTRACTOR_REFERENCE,
     }
     assert set(workflow.allowed_actions(fault, office_manager)) == {
         Action.CANCEL,

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -45,7 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.client_address.ForwardedProtoFromTrustedProxies",
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,11 +72,34 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
                 "facilities.web.context.service",
             ],
         },
     },
 ]
+
+# --- Content Security Policy -----------------------------------------------------
+# Django's own (6.0), on every response. Scripts come from this site, or are inline with the
+# response's nonce (`nonce="{{ csp_nonce }}"`, a fresh one each response: GOV.UK's js-enabled
+# snippet, the module that starts GOV.UK and MOJ Frontend, a page's own enhancements, the API
+# docs' Swagger UI set-up). No inline style at all: no `style=` attribute, no <style> element
+# (Swagger UI's is a static file here; the report charts' SVG uses presentation attributes;
+# the Django admin writes a <style> only for a list with actions_on_top and _bottom both off,
+# which no admin here sets). Images from this site or data: URIs (Swagger UI's icons).
+# Nothing may frame a page, and forms post only to this site. A test requests every kind of
+# page and checks all of it (tests/web/test_csp.py); the browser tests fail on any violation
+# the browser reports.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
 
 # --- Database -----------------------------------------------------------------
 # DATABASE_URL switches to PostgreSQL; the embedded default is SQLite.
@@ -118,7 +144,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address: REMOTE_ADDR, or X-Forwarded-For read from the right only when the request
 # comes from one of TRUSTED_PROXIES (comma-separated addresses or networks of the reverse
-# proxies in front of the app; empty by default, so the header is never trusted).
+# proxies in front of the app; empty by default, so the header is never trusted). The same list
+# decides whether X-Forwarded-Proto counts (`ForwardedProtoFromTrustedProxies`), and the API's
+# throttle for requests without a token keys on the same address.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 
@@ -179,6 +207,26 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+# The cache keeps the report page's figures for a repeat view (facilities.web.reports_views):
+# in Redis when there is one, shared by every web process; else in each process's memory. It
+# only saves time: the page builds the report when the cache is empty or cannot be reached.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "premises-repairs",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "premises-repairs",
+            "OPTIONS": {"MAX_ENTRIES": 100},
+        }
+    }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -190,6 +238,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker (and beat) whose broker went away keeps trying to reconnect for as long as it takes
+# (every 2, 4 … 30 s), instead of exiting after 100 tries (about 50 minutes); whatever was
+# queued meanwhile is in the outbox, and the re-dispatch sends it. (Why it no longer exits at
+# once when Redis goes away: config/broker_fixes.py.)
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing while the broker is down gives up quickly: the outbox row is already saved and
 # the re-dispatch sends it later, so a web request never hangs on a dead broker.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
@@ -218,6 +271,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=OUTBOX_REDISPATCH_SECONDS),
         "options": {"expire_seconds": OUTBOX_REDISPATCH_SECONDS},
     },
+    "redispatch-webhooks": {
+        "task": "facilities.redispatch_webhooks",
+        "schedule": timedelta(seconds=OUTBOX_REDISPATCH_SECONDS),
+        "options": {"expire_seconds": OUTBOX_REDISPATCH_SECONDS},
+    },
+    # Report downloads and reissues the broker or a worker lost; day-old downloads dropped.
+    "redispatch-prepared-reports": {
+        "task": "facilities.redispatch_prepared_reports",
+        "schedule": timedelta(seconds=OUTBOX_REDISPATCH_SECONDS),
+        "options": {"expire_seconds": OUTBOX_REDISPATCH_SECONDS},
+    },
     "daily-digest": {
         "task": "facilities.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),  # Europe/London (CELERY_TIMEZONE)
@@ -237,6 +301,13 @@ CELERY_IMPORTS: list[str] = []
 # connecting and each SMTP exchange time out after EMAIL_TIMEOUT (10 s).
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
 OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "120"))
+
+# Webhooks (facilities.webhooks): endpoints must be https on public addresses unless this is
+# on (tests and local development, whose receivers are on loopback; production forces it off).
+WEBHOOKS_ALLOW_PRIVATE_URLS = env_bool("WEBHOOKS_ALLOW_PRIVATE_URLS")
+# A delivery claimed longer than this was abandoned by a stopped worker (one request takes at
+# most 5 s to connect and 10 s per read).
+WEBHOOKS_SENDING_TIMEOUT_SECONDS = int(os.environ.get("WEBHOOKS_SENDING_TIMEOUT_SECONDS", "120"))
 
 # --- REST framework -----------------------------------------------------------------
 REST_FRAMEWORK = {

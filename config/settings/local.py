@@ -11,3 +11,5 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 for folder in (BROKER_DIR / "out", BROKER_DIR / "processed", BROKER_DIR / "control"):
     folder.mkdir(parents=True, exist_ok=True)
+# Webhook receivers in tests and local development listen on loopback.
+WEBHOOKS_ALLOW_PRIVATE_URLS = True

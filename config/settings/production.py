@@ -58,6 +58,8 @@ if _site.scheme != "https" or not _site.hostname:
 SITE_URL = SITE_URL.rstrip("/")
 
 DEBUG = False
+# Webhooks go only to https endpoints on public addresses (facilities.webhooks.guard).
+WEBHOOKS_ALLOW_PRIVATE_URLS = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
 SESSION_COOKIE_SECURE = True

@@ -38,7 +38,13 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 CELERY_TASK_DEFAULT_QUEUE = f"premises-repairs-test-{TEST_RUN_NAME}"
+# A cache in each test process's memory, never Redis (nothing kept there), emptied before
+# every test by `tests/conftest.py` (ids, and so the report cache's data versions, repeat from
+# one test to the next). The API's per-token throttle counts in it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 BEAT_LOCK_KEY = f"premises-repairs-test-{TEST_RUN_NAME}:celery-beat-lock"
 # Worker threads in the tests close their database connection after each task.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Webhook receivers in tests and local development listen on loopback.
+WEBHOOKS_ALLOW_PRIVATE_URLS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (whitenoise looks for it)

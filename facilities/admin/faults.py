@@ -111,9 +111,10 @@ class FaultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("premises", "category", "contractor")
     # Sorting by the related columns would sort millions of joined rows.
     sortable_by = ("reference", "priority", "status", "reported_at", "fix_due_at")
-    search_fields = ("description", "location", "premises__name")
+    search_fields = ("description", "location", "premises__name", "contractor_reference")
     search_help_text = (
-        "Search by reference (such as FLT-000123), description, location or premises name."
+        "Search by reference (such as FLT-000123), description, location, premises name or "
+        "the contractor's job number."
     )
     date_hierarchy = "reported_at"
     show_full_result_count = False
@@ -136,7 +137,7 @@ class FaultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
-        ("Routing", {"fields": ("contractor", "contract")}),
+        ("Routing", {"fields": ("contractor", "contract", "contractor_reference")}),
         (
             "Life cycle",
             {

@@ -128,6 +128,13 @@ STEPS: dict[str, Step] = {
         "Send to another contractor (contract managers)", ReassignSerializer, _reassign
     ),
     "dispute": Step("Dispute a breach of this fault (contractor)", s.DisputeSerializer, _dispute),
+    "contractor-reference": Step(
+        "Set your own job number for the fault (contractor; a contract manager may correct it)",
+        s.ContractorReferenceSerializer,
+        lambda f, u, d: W.fault_set_contractor_reference(
+            fault=f, actor=u, contractor_reference=d["contractor_reference"]
+        ),
+    ),
 }  # fmt: skip
 
 

@@ -35,7 +35,21 @@ def _scope(request) -> str:
 
 def _fingerprint(request) -> str:
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    digest.update(request.body)
+    if request.content_type.startswith("multipart/"):
+        # Photos are streamed to disk as they arrive: fingerprint the parts, not the raw body
+        # (which Django will not hold in memory beyond DATA_UPLOAD_MAX_MEMORY_SIZE).
+        for name, values in sorted(request.data.lists()):
+            for value in values:
+                digest.update(f"\n{name}=".encode())
+                if hasattr(value, "chunks"):
+                    digest.update(f"file {value.name!r} {value.size}\n".encode())
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(str(value).encode())
+    else:
+        digest.update(request.body)
     return digest.hexdigest()
 
 

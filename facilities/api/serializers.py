@@ -11,6 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from facilities.faults import photos as photo_checks
 from facilities.faults import workflow
 from facilities.models import (
     Category,
@@ -26,6 +27,18 @@ from facilities.models.contracts import PRIORITY_CHOICES
 class Named(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+
+
+@extend_schema_field(Named)
+class NamedField(serializers.Field):
+    """A related object as `Named` ({"id", "name"}), read only: a plain dict rather than a
+    nested serializer, as a list page writes three for each of its faults."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(read_only=True, **kwargs)
+
+    def to_representation(self, value) -> dict:
+        return {"id": value.pk, "name": value.name}
 
 
 class RegionSerializer(Named):
@@ -52,6 +65,8 @@ class CategorySerializer(serializers.ModelSerializer):
             "is_heating",
             "description",
             "is_active",
+            "for_offices",
+            "for_approved_premises",
         ]
 
 
@@ -73,11 +88,16 @@ class StepSerializer(serializers.Serializer):
     points = serializers.IntegerField()
 
 
+#: Writes the steps' times as every other time in the API (one field for all: a list page
+#: has 150 steps, and making a field each time cost more than the rest of a step).
+_WHEN = serializers.DateTimeField()
+
+
 class FaultSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    premises = Named()
-    category = Named()
-    contractor = Named(allow_null=True)
+    premises = NamedField()
+    category = NamedField()
+    contractor = NamedField(allow_null=True)
     reported_by = serializers.SerializerMethodField()
     is_open = serializers.BooleanField()
     is_on_hold = serializers.BooleanField()
@@ -94,6 +114,7 @@ class FaultSerializer(serializers.ModelSerializer):
             "premises",
             "category",
             "contractor",
+            "contractor_reference",
             "location",
             "description",
             "beds_out_of_use",
@@ -127,12 +148,8 @@ class FaultSerializer(serializers.ModelSerializer):
             {
                 "step": o.step,
                 "state": o.state.value,
-                "due_at": serializers.DateTimeField().to_representation(o.due_at)
-                if o.due_at
-                else None,
-                "done_at": serializers.DateTimeField().to_representation(o.done_at)
-                if o.done_at
-                else None,
+                "due_at": _WHEN.to_representation(o.due_at) if o.due_at else None,
+                "done_at": _WHEN.to_representation(o.done_at) if o.done_at else None,
                 "target_minutes": o.target_minutes,
                 "paused_minutes": o.paused_minutes,
                 "taken_minutes": o.taken_minutes,
@@ -146,7 +163,16 @@ class FaultSerializer(serializers.ModelSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=list(workflow.Action)))
     )
     def get_allowed_actions(self, fault: Fault) -> list[str]:
-        return [a.value for a in workflow.allowed_actions(fault, self.context["request"].user)]
+        # Asked once per response, not once per fault (a list page has up to 200).
+        if "any_contractor" not in self.context:
+            self.context["any_contractor"] = Contractor.objects.exists()
+        user = self.context["request"].user
+        return [
+            a.value
+            for a in workflow.allowed_actions(
+                fault, user, any_contractor=self.context["any_contractor"]
+            )
+        ]
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -180,7 +206,23 @@ class EscalationSerializer(serializers.ModelSerializer):
 # --- Inputs --------------------------------------------------------------------------------
 
 
+class PhotoUploads(serializers.ListField):
+    """Files of a multipart request; anything else is refused in one message for `photos`."""
+
+    child = serializers.FileField(allow_empty_file=True)
+
+    def to_internal_value(self, data) -> list:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError:
+            raise serializers.ValidationError(
+                "Send photos as files in a multipart/form-data request."
+            ) from None
+
+
 class FaultCreateSerializer(serializers.Serializer):
+    """A new fault; as `multipart/form-data`, with any number of `photos` (JPEG or PNG)."""
+
     premises = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     category = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     location = serializers.CharField(max_length=200)
@@ -188,6 +230,25 @@ class FaultCreateSerializer(serializers.Serializer):
     beds_out_of_use = serializers.IntegerField(min_value=0, max_value=1000, default=0)
     priority = serializers.ChoiceField(choices=PRIORITY_CHOICES, required=False)
     priority_reason = serializers.CharField(max_length=1000, required=False, default="")
+    photos = PhotoUploads(
+        required=False,
+        default=list,
+        help_text="Photos of the fault (multipart/form-data only), each a JPEG or PNG of at "
+        f"most {photo_checks.MAX_MEGABYTES} MB, checked from its content as the browser "
+        "form checks them.",
+    )
+
+    def validate_photos(self, uploads: list) -> list:
+        """The browser form's check, file by file (`faults.photos.check_photo`)."""
+        problems = []
+        for upload in uploads:
+            try:
+                photo_checks.check_photo(upload)
+            except photo_checks.PhotoError as error:
+                problems.append(str(error))
+        if problems:
+            raise serializers.ValidationError(problems)
+        return uploads
 
 
 class NoteSerializer(serializers.Serializer):
@@ -219,3 +280,12 @@ class PrioritySerializer(serializers.Serializer):
 class DisputeSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=["attend", "make_safe", "fix"])
     reason = serializers.CharField(max_length=5000)
+
+
+class ContractorReferenceSerializer(serializers.Serializer):
+    contractor_reference = serializers.CharField(
+        max_length=50,
+        allow_blank=True,
+        help_text="Your own job number for this fault (unique among your faults); an empty "
+        "string removes it.",
+    )

@@ -5,7 +5,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotFound
 
-from . import actions, events, faults, reference, schema  # noqa: F401  (schema registers)
+from . import (  # noqa: F401  (schema registers)
+    actions,
+    events,
+    faults,
+    reference,
+    reports,
+    schema,
+    webhooks,
+)
 
 app_name = "api"
 
@@ -33,11 +41,27 @@ v1 = [
     path("v1/categories/", reference.CategoryList.as_view(), name="category-list"),
     path("v1/contractors/", reference.ContractorList.as_view(), name="contractor-list"),
     path("v1/escalations/", reference.EscalationList.as_view(), name="escalation-list"),
+    path("v1/reports/<slug:period>/", reports.ReportFiguresView.as_view(), name="report-figures"),
+    path(
+        "v1/webhook-deliveries/",
+        webhooks.WebhookDeliveryList.as_view(),
+        name="webhook-delivery-list",
+    ),
+    path(
+        "v1/webhook-deliveries/<int:pk>/replay/",
+        webhooks.WebhookDeliveryReplay.as_view(),
+        name="webhook-delivery-replay",
+    ),
 ]
 
 urlpatterns = [
     *v1,
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        # Its inline script with the response's CSP nonce, its inline style as a file.
+        SpectacularSwaggerView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
+        name="docs",
+    ),
     re_path(r"^(?P<rest>.*)$", not_found),
 ]

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import JSONField, Model, Q
 from psycopg.types.json import Jsonb
 
-from facilities import ladder, notifications
+from facilities import ladder, notifications, webhooks
 from facilities.models import (
     Escalation,
     EscalationStep,
@@ -38,6 +38,8 @@ class Writes:
     events: list[FaultEvent] = field(default_factory=list)
     escalations: list[Escalation] = field(default_factory=list)
     emails: list[OutboxEmail] = field(default_factory=list)
+    #: The faults raised, by id: their events' webhooks describe them.
+    faults: dict[int, Fault] = field(default_factory=dict)
 
     def save(self) -> None:
         if connection.vendor == "postgresql":
@@ -49,6 +51,9 @@ class Writes:
             Escalation.objects.bulk_create(self.escalations)
             OutboxEmail.objects.bulk_create(self.emails)
         notifications.send_on_commit([e.pk for e in self.emails if e.status == "pending"])
+        webhooks.queue_events(
+            (self.faults[e.fault_id], e) for e in self.events if e.fault_id in self.faults
+        )
 
 
 def copy_insert(model: type[Model], objs: list[Model], *, with_ids: bool = True) -> None:
@@ -161,6 +166,7 @@ def raise_levels(
             logger.warning("%s raised to level %d with nobody to email", fault.reference, level)
         writes.emails += emails
         fault.escalation_level = level
+    writes.faults[fault.pk] = fault
     writes.escalations += raised
     return raised
 

@@ -138,6 +138,7 @@ def _process(faults: list[Fault], *, now: datetime, steps: Sequence[ladder.Step]
 CHECKED_FIELDS = [
     *UPDATED_FIELDS,
     *("premises_id", "category_id", "contractor_id", "contract_id", "status", "reported_at"),
+    "priority",  # an escalation's webhook gives it (facilities.webhooks)
     *("clock", "paused", "on_hold_since", "attend_due_at", "make_safe_due_at", "fix_due_at"),
     *("fix_target_minutes", "attended_at", "made_safe_at", "fixed_at"),
 ]

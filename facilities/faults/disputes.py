@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from facilities import notifications
+from facilities import notifications, webhooks
 from facilities.access import can_see_fault
 from facilities.deadlines import STEP_NAMES
 from facilities.models import (
@@ -61,6 +61,7 @@ def _event(breach: Breach, kind: str, actor: User, now: datetime, note: str, **d
         details={"step": breach.step, "breach": breach.pk, **details},
     )
     notifications.queue_event_emails(fault=breach.fault, event=event, now=now)
+    webhooks.queue_events([(breach.fault, event)])
     return event
 
 

@@ -42,11 +42,15 @@ class Action(enum.StrEnum):
     REASSIGN = "reassign"
     ESCALATE = "escalate"
     COMMENT = "comment"
+    CONTRACTOR_REFERENCE = "contractor_reference"
 
 
 CONTRACTOR_SIDE = frozenset({Role.CONTRACTOR, Role.ADMINISTRATOR})
 PREMISES_SIDE = frozenset({Role.OFFICE_MANAGER, Role.CONTRACT_MANAGER, Role.ADMINISTRATOR})
 MANAGERS = frozenset({Role.CONTRACT_MANAGER, Role.ADMINISTRATOR})
+#: The contractor's job number is theirs to give; a contract manager may correct it when
+#: reconciling the contractor's records with this service.
+JOB_NUMBER_SETTERS = CONTRACTOR_SIDE | MANAGERS
 EVERYONE = frozenset(Role)
 OPEN = frozenset(OPEN_STATUSES)
 _BEFORE_ATTENDANCE = frozenset({FaultStatus.REPORTED, FaultStatus.ACKNOWLEDGED})
@@ -100,7 +104,19 @@ RULES: dict[Action, Rule] = {
     Action.REASSIGN: Rule("reassigned", OPEN, MANAGERS, "a contract manager"),
     Action.ESCALATE: Rule("escalated", OPEN, PREMISES_SIDE, _PREMISES_PEOPLE),
     Action.COMMENT: Rule("commented on", frozenset(FaultStatus), EVERYONE, "anyone"),
+    # At any status: jobs are reconciled after they are closed, too.
+    Action.CONTRACTOR_REFERENCE: Rule(
+        "given the contractor's job number",
+        frozenset(FaultStatus),
+        JOB_NUMBER_SETTERS,
+        "the contractor or a contract manager",
+    ),
 }
+
+
+#: "fixed – awaiting confirmation": each status as a refusal says it (read once, as a list
+#: page asks for every fault's allowed steps).
+_STATUS_WORDS = {status.value: status.label.lower() for status in FaultStatus}
 
 
 def refusal(
@@ -115,7 +131,7 @@ def refusal(
     if role_of(user) not in rule.roles:
         return f"Only {rule.who} can record that a fault was {rule.label}."
     if fault.status not in rule.statuses:
-        status = fault.get_status_display().lower()
+        status = _STATUS_WORDS.get(fault.status, fault.status)
         return f"{fault.reference} is {status}, so it cannot be {rule.label}."
     if action in (Action.HOLD, Action.REQUEST_HOLD) and fault.is_on_hold:
         return f"{fault.reference} is already on hold."
@@ -130,6 +146,8 @@ def refusal(
             return f"{fault.reference} has no hold request awaiting a decision."
         if action != Action.DECIDE_HOLD and hold_requested:
             return f"{fault.reference} already has a hold request awaiting a decision."
+    if action == Action.CONTRACTOR_REFERENCE and fault.contractor_id is None:
+        return f"{fault.reference} has no contractor yet, so it cannot have their job number."
     if action == Action.ESCALATE and fault.escalation_level >= TOP_LEVEL:
         return f"{fault.reference} is already escalated to the top level."
     return None

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from facilities import ladder, notifications, sla
+from facilities import ladder, notifications, sla, webhooks
 from facilities.access import can_see_fault
 from facilities.escalation.raising import ladder_for
 from facilities.models import Fault, FaultEvent, User
@@ -69,7 +69,8 @@ def schedule_next_check(fault: Fault) -> None:
 
 
 def save(life: lifecycle.Life) -> Fault:
-    """Write what a step changed: the fault, then its holds, breaches and events."""
+    """Write what a step changed: the fault, then its holds, breaches and events, and the
+    webhooks its events cause (`facilities.webhooks`), all in the step's transaction."""
     fault = life.fault
     schedule_next_check(fault)
     fault.save()
@@ -82,6 +83,7 @@ def save(life: lifecycle.Life) -> Fault:
     for event in life.events:
         event.fault = fault
         event.save()
+    webhooks.queue_events([(fault, event) for event in life.events])
     life.saved_holds, life.saved_breaches = [], []
     return fault
 

@@ -18,6 +18,7 @@ from facilities import notifications, sla
 from facilities.escalation.raising import Writes, ladder_for, raise_levels
 from facilities.faults import lifecycle
 from facilities.faults.intake import beds_available_to_take, fault_log
+from facilities.faults.job_numbers import fault_set_contractor_reference
 from facilities.faults.rules import RULES, Action, WorkflowError, refusal
 from facilities.faults.store import (
     finish,
@@ -38,21 +39,35 @@ __all__ = [
     "allowed_actions",
     "beds_available_to_take",
     "fault_log",
+    "fault_set_contractor_reference",
     "refusal",
     "schedule_next_check",
 ]
 
 
-def allowed_actions(fault: Fault, user: User) -> list[Action]:
-    """The steps to offer this person on this fault (the caller has checked they may see it)."""
-    requested = (
-        fault.pk is not None
-        and fault.holds.filter(status="requested", ended_at__isnull=True).exists()
-    )
+def allowed_actions(
+    fault: Fault, user: User, *, any_contractor: bool | None = None
+) -> list[Action]:
+    """The steps to offer this person on this fault (the caller has checked they may see it).
+
+    For a list of faults, prefetch their `holds` and pass `any_contractor` (whether there is a
+    contractor to reassign to) once: then no fault costs a query of its own.
+    """
+    requested = fault.pk is not None and _hold_requested(fault)
     actions = [a for a in Action if refusal(fault, user, a, hold_requested=requested) is None]
-    if Action.REASSIGN in actions and not Contractor.objects.exists():
-        actions.remove(Action.REASSIGN)
+    if Action.REASSIGN in actions:
+        if any_contractor is None:
+            any_contractor = Contractor.objects.exists()
+        if not any_contractor:
+            actions.remove(Action.REASSIGN)
     return actions
+
+
+def _hold_requested(fault: Fault) -> bool:
+    """Whether a contractor's hold request awaits a decision (from prefetched holds if any)."""
+    if "holds" in getattr(fault, "_prefetched_objects_cache", {}):
+        return any(h.status == "requested" and h.ended_at is None for h in fault.holds.all())
+    return fault.holds.filter(status="requested", ended_at__isnull=True).exists()
 
 
 # --- Steps on an existing fault ------------------------------------------------------------
@@ -215,8 +230,15 @@ def fault_reassign(
     )
     fault.contractor = contractor
     fault.contract = contract if contract and contract.contractor_id == contractor.pk else None
+    # The previous contractor's job number means nothing to the next one.
+    job_number, fault.contractor_reference = fault.contractor_reference, ""
     life.record(
-        EventKind.REASSIGNED, actor.pk, now, reason, **{"from": previous, "to": contractor.name}
+        EventKind.REASSIGNED,
+        actor.pk,
+        now,
+        reason,
+        **{"from": previous, "to": contractor.name},
+        **({"job_number_removed": job_number} if job_number else {}),
     )
     return save(life)
 

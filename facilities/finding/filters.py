@@ -3,7 +3,8 @@
 The list page, its CSV download, the REST API and report drill-downs all narrow faults with
 `FaultFilter`, so a link from any of them means the same faults everywhere. A FaultFilter
 always starts from the user's scope (`facilities.access.fault_scope`, the rule that
-`faults_visible_to` applies; a queryset passed in is narrowed to it too): no filter value,
+`faults_visible_to` applies, a regional contract manager's as the premises of their regions
+named; a queryset passed in is narrowed to it too): no filter value,
 however crafted, reaches a fault outside it, and the choices offered are only the premises,
 regions and contractors the user may see. A value that is not one of those choices matches
 nothing (the form says why), rather than being silently ignored.
@@ -47,7 +48,6 @@ from .slices import (
     open_over_24h,
     overdue,
     safety_critical,
-    with_premises_named,
     without_heating,
 )
 from .sorting import DEFAULT_SORT, SORT_ORDERS, SortOrder
@@ -59,6 +59,8 @@ ALL = "all"
 UNROUTED = "unrouted"
 #: A search looks for at most this many words (each must appear somewhere).
 MAX_SEARCH_WORDS = 5
+#: The longest contractor's job number (`Fault.contractor_reference`).
+JOB_NUMBER_MAX = Fault._meta.get_field("contractor_reference").max_length
 
 STATUS_CHOICES = [(OPEN, "Open (not yet fixed)"), (ALL, "All statuses"), *FaultStatus.choices]
 
@@ -88,15 +90,35 @@ class OnlyFilter(django_filters.BooleanFilter):
         super().__init__(**kwargs)
 
 
+def _job_number_searched(data: QueryDict | dict | None, faults: QuerySet[Fault]) -> str:
+    """The search text if it is exactly the contractor's job number of one of these faults
+    (not a fault reference, which wins), else ""."""
+    text = ((data or {}).get("q") or "").strip()
+    if (
+        not text
+        or len(text) > JOB_NUMBER_MAX
+        or not text.isprintable()  # as every job number is (and no NUL reaches the database)
+        or pk_from_reference(text) is not None
+    ):
+        return ""
+    return text if faults.filter(contractor_reference=text).exists() else ""
+
+
 class FaultFilter(django_filters.FilterSet):
     """Filters for faults in the user's scope; see the module docstring."""
 
     q = django_filters.CharFilter(
         method="search",
         label="Search",
-        help_text="A reference such as FLT-000123, or words from the description, "
-        "location or premises name",
+        help_text="A reference such as FLT-000123, the contractor's job number, or words "
+        "from the description, location or premises name",
         max_length=200,
+    )
+    contractor_reference = django_filters.CharFilter(
+        field_name="contractor_reference",
+        label="Contractor's job number",
+        help_text="Exactly as the contractor gave it",
+        max_length=50,
     )
     premises = django_filters.ChoiceFilter(
         field_name="premises_id",
@@ -174,24 +196,32 @@ class FaultFilter(django_filters.FilterSet):
         self.now = now or timezone.now()
         rule = fault_scope(self.user)  # the rule `faults_visible_to` applies
         self.sees_everything = rule is None
+        self.premises_choices: list[Premises] = list(
+            premises_visible_to(self.user).order_by("name", "pk")
+        )
+        if access.is_regional_manager(self.user):
+            # "At premises in my regions" is exactly the premises just read: named, instead
+            # of joined to their regions *and* named (which PostgreSQL counted twice, so it
+            # read every open fault of the region, 9 ms, for a page it finds in 1 ms).
+            rule = Q(premises_id__in=self._visible_premises_ids)
         scoped = Fault.objects.all() if rule is None else Fault.objects.filter(rule)
         queryset = scoped if queryset is None else queryset & scoped
-        super().__init__(self._with_defaults(data), queryset, request=request, prefix=prefix)
+        #: The search, when it is exactly the contractor's job number of a fault in scope.
+        self.job_number = _job_number_searched(data, scoped)
+        data = self._with_defaults(data, bool(self.job_number))
+        super().__init__(data, queryset, request=request, prefix=prefix)
         self._offer_only_what_the_user_may_see()
-        if not self.sees_everything:
-            self.queryset = with_premises_named(
-                self.queryset, self.user, self._visible_premises_ids
-            )
 
     @staticmethod
-    def _with_defaults(data: QueryDict | dict | None) -> QueryDict | dict:
+    def _with_defaults(data: QueryDict | dict | None, job_number: bool) -> QueryDict | dict:
         """Open faults, newest first, unless asked otherwise.
 
-        A search by reference looks at every status, even with the list's status filter
-        set (as the filter form always sends it): a closed fault is found by its reference.
+        A search by reference, or by a contractor's job number of a fault in scope, looks at
+        every status, even with the list's status filter set (as the filter form always sends
+        it): a closed fault is found by its reference, and a job by its number.
         """
         data = QueryDict(mutable=True) if data is None else data.copy()
-        if pk_from_reference(data.get("q") or "") is not None:
+        if job_number or pk_from_reference(data.get("q") or "") is not None:
             data["status"] = ALL
         elif not data.get("status"):
             data["status"] = OPEN
@@ -200,8 +230,6 @@ class FaultFilter(django_filters.FilterSet):
         return data
 
     def _offer_only_what_the_user_may_see(self) -> None:
-        visible = premises_visible_to(self.user)
-        self.premises_choices: list[Premises] = list(visible.order_by("name", "pk"))
         regions = {p.region_id: p.region for p in self.premises_choices}
         self.filters["premises"].extra["choices"] = [
             (str(p.pk), p.name) for p in self.premises_choices
@@ -213,7 +241,10 @@ class FaultFilter(django_filters.FilterSet):
             (str(c.pk), c.name) for c in Category.objects.order_by("name")
         ]
         self.filters["contractor"].extra["choices"] = [
-            (str(c.pk), c.name) for c in access.contractors_offered(self.user, visible)
+            (str(c.pk), c.name)
+            for c in access.contractors_offered(
+                self.user, Premises.objects.filter(pk__in=self._visible_premises_ids)
+            )
         ]
         if self._is_contractor:
             # A contractor sees only its own jobs, never unrouted ones.
@@ -244,10 +275,16 @@ class FaultFilter(django_filters.FilterSet):
     def search(self, queryset: FaultQuerySet, name: str, value: str) -> FaultQuerySet:
         """By reference (`FLT-000123`, `123`), else every word somewhere in the fault."""
         pk = pk_from_reference(value)
-        if pk is not None:
-            return queryset.filter(pk=pk)
+        if pk is not None:  # "123" may be a fault's id or a contractor's job number
+            return queryset.filter(Q(pk=pk) | Q(contractor_reference=value.strip()))
+        if self.job_number and value.strip() == self.job_number:
+            return queryset.filter(contractor_reference=self.job_number)
         for word in value.split()[:MAX_SEARCH_WORDS]:
-            matches = Q(description__icontains=word) | Q(location__icontains=word)
+            matches = (
+                Q(description__icontains=word)
+                | Q(location__icontains=word)
+                | Q(contractor_reference__icontains=word)
+            )
             # Premises names are matched in the list already read for the choices: no join.
             folded = word.casefold()
             named = [p.pk for p in self.premises_choices if folded in p.name.casefold()]

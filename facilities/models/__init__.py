@@ -7,8 +7,16 @@ from .holds import FaultHold, HoldStatus
 from .notifications import EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
 from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
+from .prepared import PreparationStatus, PreparedReport, ReissueRequest, ReportFormat
 from .reports import ReportScope, ReportSnapshot
 from .users import Role, User
+from .webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEventType,
+    WebhookStatus,
+)
 
 __all__ = [
     "OPEN_STATUSES",
@@ -35,10 +43,19 @@ __all__ = [
     "OutboxStatus",
     "Premises",
     "PremisesKind",
+    "PreparationStatus",
+    "PreparedReport",
     "Region",
+    "ReissueRequest",
+    "ReportFormat",
     "ReportScope",
     "ReportSnapshot",
     "Role",
     "ServiceLevel",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEventType",
+    "WebhookStatus",
 ]

@@ -96,6 +96,12 @@ class Fault(models.Model):
         on_delete=models.PROTECT,
         related_name="faults",
     )
+    #: The contractor's own job number for this fault, so both systems can be reconciled:
+    #: set by the contractor (`faults.job_numbers`), unique per contractor, cleared when the
+    #: fault goes to another contractor.
+    contractor_reference = models.CharField(
+        "contractor's job number", max_length=50, blank=True, default=""
+    )
 
     # Life cycle.
     status = models.CharField(
@@ -226,6 +232,15 @@ class Fault(models.Model):
                 condition=Q(contract__isnull=True) | Q(contractor__isnull=False),
                 name="fault_contract_has_contractor",
             ),
+            # One fault per job number at each contractor. The job number leads the index,
+            # so it also answers the `contractor_reference=` filter across contractors.
+            models.UniqueConstraint(
+                fields=["contractor_reference", "contractor"],
+                condition=~Q(contractor_reference=""),
+                name="fault_contractor_reference_unique",
+                violation_error_message="Another fault of this contractor already has this "
+                "contractor's job number.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -313,6 +328,7 @@ class EventKind(models.TextChoices):
     DISPUTED = "disputed", "Breach disputed"
     DISPUTE_ACCEPTED = "dispute_accepted", "Dispute accepted: breach waived"
     DISPUTE_REJECTED = "dispute_rejected", "Dispute rejected"
+    JOB_NUMBER = "job_number", "Contractor's job number"
 
 
 class FaultEvent(models.Model):

@@ -63,6 +63,7 @@ def _svg(figure: Figure, key: str, title: str) -> str:
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE
+    svg = _without_css(svg)
     # Make it an image with a name for assistive technology, sized by its container.
     svg = re.sub(
         r"<svg ([^>]*?)>",
@@ -74,6 +75,45 @@ def _svg(figure: Figure, key: str, title: str) -> str:
         count=1,
     )
     return svg
+
+
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_STYLE_ATTRIBUTE = re.compile(r'\sstyle="([^"]*)"')
+_STYLE_ELEMENT = re.compile(r"\s*<defs>\s*<style[^>]*>\s*\*\s*\{([^}]*)\}\s*</style>\s*</defs>")
+
+
+def _declarations(css: str) -> list[tuple[str, str]]:
+    pairs = (part.split(":", 1) for part in css.split(";") if ":" in part)
+    return [(name.strip(), value.strip()) for name, value in pairs]
+
+
+def _without_css(svg: str) -> str:
+    """The same drawing with no CSS in it, so a Content Security Policy without inline styles
+    draws it (the charts are inline in the report's page): matplotlib's style="…" declarations
+    become SVG presentation attributes (fill="…", font-size="…"), and its one <style> rule,
+    `*{stroke-linejoin: round; stroke-linecap: butt}`, goes on the root, whence it is inherited.
+    """
+    rule = _STYLE_ELEMENT.search(svg)
+    inherited = _declarations(rule.group(1)) if rule else []
+    svg = _STYLE_ELEMENT.sub("", svg, count=1)
+
+    def attributes(tag: re.Match) -> str:
+        text = tag.group(0)
+        found = _STYLE_ATTRIBUTE.search(text)
+        declarations = _declarations(found.group(1)) if found else []
+        if text.startswith("<svg "):
+            declarations = inherited + declarations
+        if not declarations:
+            return text
+        text = _STYLE_ATTRIBUTE.sub("", text, count=1)
+        end = -2 if text.endswith("/>") else -1
+        # Each value was an attribute value already (escaped as one): it is not escaped again.
+        added = "".join(
+            f' {name}="{value}"' for name, value in declarations if f" {name}=" not in text
+        )
+        return text[:end].rstrip() + added + text[end:]
+
+    return _TAG.sub(attributes, svg)
 
 
 def _figure(width: float = 7.5, height: float = 3.2) -> tuple[Figure, object]:

@@ -22,6 +22,7 @@ import json
 import logging
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -244,8 +245,18 @@ def can_reissue(user: User) -> bool:
     return access.can_reissue_reports(user)
 
 
-def reissue(snapshot: ReportSnapshot, *, by: User, reason: str, now: datetime) -> ReportSnapshot:
-    """A new version of an issued report, made now, kept beside the old ones and emailed."""
+def reissue(
+    snapshot: ReportSnapshot,
+    *,
+    by: User,
+    reason: str,
+    now: datetime,
+    on_saved: Callable[[ReportSnapshot], object] | None = None,
+) -> ReportSnapshot:
+    """A new version of an issued report, made now, kept beside the old ones and emailed.
+
+    `on_saved` runs in the transaction that saves it (a worker marks its request done there,
+    so a request makes its version exactly once)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("A reissued report needs a reason.")
@@ -260,6 +271,8 @@ def reissue(snapshot: ReportSnapshot, *, by: User, reason: str, now: datetime) -
             with transaction.atomic():
                 new.save()
                 _queue_emails(new, report, now)
+                if on_saved is not None:
+                    on_saved(new)
             return new
         except IntegrityError:
             continue  # another reissue took this version number: take the next

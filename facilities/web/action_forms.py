@@ -58,6 +58,22 @@ class ReassignForm(forms.Form):
         self.fields["reason"] = _text("Why is the fault being reassigned?")
 
 
+class JobNumberForm(forms.Form):
+    """The contractor's own job number; how long it may be and whether it is free is the
+    workflow's rule (`faults.job_numbers`), whose refusals land on this field."""
+
+    contractor_reference = forms.CharField(
+        label="Contractor's job number",
+        help_text="Your own reference for this job, so your records and this service can be "
+        "matched. Leave it empty to remove it.",
+        required=False,
+    )
+
+    def __init__(self, *args, current: str = "", **kwargs) -> None:
+        kwargs.setdefault("initial", {"contractor_reference": current})
+        super().__init__(*args, **kwargs)
+
+
 class DecisionForm(forms.Form):
     """A yes-or-no decision with the reason for it (a hold request, a disputed breach).
 

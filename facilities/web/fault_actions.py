@@ -23,6 +23,7 @@ from facilities.faults.rules import expected_steps
 from facilities.faults.workflow import Action, WorkflowError
 from facilities.models import Fault, FaultHold, User
 from facilities.web.action_forms import (
+    JobNumberForm,
     NoInputForm,
     PriorityForm,
     ReassignForm,
@@ -178,9 +179,16 @@ ACTIONS: dict[Action, ActionPage] = {
         _text("text", "Comment"),
         lambda f, u, d: workflow.fault_comment(fault=f, actor=u, text=d["text"]),
     ),
+    Action.CONTRACTOR_REFERENCE: ActionPage(
+        "Save job number",
+        lambda fault, data: JobNumberForm(data, current=fault.contractor_reference),
+        lambda f, u, d: workflow.fault_set_contractor_reference(
+            fault=f, actor=u, contractor_reference=d.get("contractor_reference", "")
+        ),
+    ),
 }
 #: Offered on the fault's page in a place of their own, not in "What you can do".
-OWN_PLACE = frozenset({Action.COMMENT, Action.DECIDE_HOLD})
+OWN_PLACE = frozenset({Action.COMMENT, Action.DECIDE_HOLD, Action.CONTRACTOR_REFERENCE})
 
 
 @dataclass(frozen=True)
@@ -213,6 +221,10 @@ def _done_message(fault: Fault, action: Action, result: object) -> str:
     """ "FLT-000123 marked as attended", in the words of the workflow's own rules."""
     if action == Action.COMMENT:
         return f"Comment added to {fault.reference}"
+    if action == Action.CONTRACTOR_REFERENCE:
+        if result.contractor_reference:
+            return f"Job number {result.contractor_reference} saved for {fault.reference}"
+        return f"Job number removed from {fault.reference}"
     if action == Action.REQUEST_HOLD:
         return (
             f"Hold requested for {fault.reference}: an office manager or contract manager "

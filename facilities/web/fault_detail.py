@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from facilities import timewords
@@ -30,7 +32,14 @@ from facilities.web.fault_page import (
     timeline,
 )
 
-__all__ = ["due_rows", "event_details", "fault_detail", "fault_in_scope", "fault_photo"]
+__all__ = [
+    "due_rows",
+    "event_details",
+    "fault_detail",
+    "fault_in_scope",
+    "fault_photo",
+    "fault_photo_thumbnail",
+]
 
 
 @login_required
@@ -41,6 +50,7 @@ def fault_detail(request: HttpRequest, pk: int) -> HttpResponse:
     allowed = workflow.allowed_actions(fault, request.user)
     holds = holds_of(fault)
     comment = fault_actions.ACTIONS[Action.COMMENT]
+    job_number = fault_actions.ACTIONS[Action.CONTRACTOR_REFERENCE]
     return render(
         request,
         "faults/detail.html",
@@ -56,18 +66,49 @@ def fault_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "photos": list(fault.photos.all()),
             "action_buttons": fault_actions.buttons(fault, allowed),
             "comment_form": comment.form(fault, None) if Action.COMMENT in allowed else None,
+            "job_number_form": (
+                job_number.form(fault, None) if Action.CONTRACTOR_REFERENCE in allowed else None
+            ),
         },
     )
 
 
+#: A photo opened on its own is a document of the browser's making, which styles itself inline
+#: (centring it, the background): that is all it may do. No script, no plug-in, no frame.
+PHOTO_CSP = {
+    "default-src": [CSP.NONE],
+    "img-src": [CSP.SELF],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "frame-ancestors": [CSP.NONE],
+}
+
+
 @login_required
 @require_safe
+@csp_override(PHOTO_CSP)
 def fault_photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
-    """A photo, only for people who may see its fault; never a public media URL."""
+    """A photo's display copy, only for people who may see its fault; never a public URL.
+
+    The upload itself is not kept (facilities.faults.photos): only the copies can be served."""
+    return _photo_file(request, pk, photo_pk, thumbnail=False)
+
+
+@login_required
+@require_safe
+@csp_override(PHOTO_CSP)
+def fault_photo_thumbnail(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A photo's thumbnail, shown on the fault's page; the same scope as the photo."""
+    return _photo_file(request, pk, photo_pk, thumbnail=True)
+
+
+def _photo_file(request: HttpRequest, pk: int, photo_pk: int, *, thumbnail: bool) -> FileResponse:
     fault = fault_in_scope(request.user, pk)
     photo = get_object_or_404(fault.photos, pk=photo_pk)
+    copy = photo.thumbnail if thumbnail else photo.display
+    if not copy:
+        raise Http404("The photo has no copy to show.")
     try:
-        handle = photo.image.open("rb")
+        handle = copy.open("rb")
     except FileNotFoundError:
         raise Http404("The photo file is missing.") from None
     response = FileResponse(handle, content_type=photo.content_type)

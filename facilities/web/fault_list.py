@@ -102,6 +102,10 @@ def selected_filters(request: HttpRequest, filters: FaultFilter) -> list[FilterG
         groups.append(
             FilterGroup("Search", [FilterTag(chosen["q"], _href(_query(request, q=None)))])
         )
+    if chosen.get("contractor_reference"):  # a link by job number (the API's filter)
+        removed = _href(_query(request, contractor_reference=None))
+        tag = FilterTag(chosen["contractor_reference"], removed)
+        groups.append(FilterGroup(form.fields["contractor_reference"].label, [tag]))
     for name in SINGLE_CHOICE_FILTERS:
         value = chosen.get(name)
         if not value or (name == "status" and value == ALL):

@@ -280,6 +280,7 @@ _DETAILS: dict[str, tuple[str, Callable[[object], str]]] = {
     "contract": ("Contract", str),
     "from": ("From", lambda v: str(v)),
     "to": ("To", lambda v: str(v)),
+    "job_number_removed": ("Contractor's job number removed", str),
     "on_time": ("Within the service level", lambda v: "Yes" if v else "No"),
     "step": ("Service level", lambda v: _STEP_LABELS.get(v, str(v))),
     "level": ("Escalation level", str),

@@ -3,30 +3,38 @@
 Thin views over `facilities.reports`: every figure comes from `measures.build` over the faults
 the user may see (`facilities.access`), narrowed to the region or contractor chosen. Everything
 works with JavaScript off: the picker is a GET form, downloads are links, reissuing is a POST.
+Downloads and reissues are made by a worker, off the request (`prepared_views`).
 """
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Min, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Min
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_safe
 
 from facilities import access
-from facilities.access import faults_visible_to, premises_visible_to, report_snapshots_visible_to
-from facilities.finding.dashboard import describe_scope
-from facilities.models import Fault, Region, User
+from facilities.access import faults_visible_to, report_snapshots_visible_to
+from facilities.finding import preparing, reporting
+from facilities.models import User
 from facilities.periods import Period
-from facilities.reports import charts, definitions, exports, issue, measures, tables
-from facilities.reports.drilldown import UNROUTED
+from facilities.reports import charts, definitions, issue, measures, tables
+
+logger = logging.getLogger(__name__)
+
+#: The report page's figures stay in the cache this long (a new key comes sooner whenever the
+#: data changes, and each hour for a period not over).
+PAGE_CACHE_SECONDS = 3600
+PAGE_CACHE_PREFIX = "report-page:"
 
 #: How many months back the picker offers.
 MONTHS_OFFERED = 36
@@ -67,18 +75,8 @@ def landing_month(first: Period | None, now) -> Period | None:
     return last_complete if last_complete >= first else Period.containing(now)
 
 
-def _regions(user: User) -> list[Region]:
-    ids = premises_visible_to(user).values("region_id")
-    return list(Region.objects.filter(pk__in=ids).order_by("name"))
-
-
-def _contractors(user: User) -> list[tuple[str, str]]:
-    """Contractors whose contracts cover premises the user may see (as the fault list offers),
-    and unrouted faults; a contractor sees only its own company."""
-    named = access.contractors_offered(user)
-    if access.is_contractor(user):
-        return [(str(c.pk), c.name) for c in named]
-    return [*((str(c.pk), c.name) for c in named), (UNROUTED, "Unrouted (no contractor)")]
+_regions = reporting.regions_offered
+_contractors = reporting.contractors_offered
 
 
 class ReportForm(forms.Form):
@@ -170,54 +168,62 @@ def _parse_period(slug: str) -> Period:
         raise Http404("No such report period.") from None
 
 
-def _chosen(request: HttpRequest, period: Period) -> tuple[QuerySet[Fault], dict, dict, ReportForm]:
-    """The faults for the report (scope, then the region and contractor chosen), and the
-    picker to show, filled in with this report's choices."""
+@dataclass(frozen=True)
+class PageFigures:
+    """What the report page shows, kept in the cache for a repeat view: the report without
+    its per-breach lines (only the files list them), its tables and its charts."""
+
+    report: measures.Report
+    tables: dict[str, object]
+    charts: list
+
+
+def _report(request: HttpRequest, period: Period) -> tuple[PageFigures, ReportForm]:
+    """The report (`finding.reporting`, as the API's figures and the downloads) and the picker
+    to show, filled in with this report's choices; 404 for a period not started or a choice
+    not offered. A month's report takes seconds to minutes to build at a million faults, so it
+    is cached under the key a download of the same figures has (`finding.preparing`: the
+    person and their scope, the choices, the data version, the app version and, for a period
+    not over, the hour): a repeat view with nothing changed builds nothing."""
     user, now = request.user, timezone.now()
-    if period.start > now:
-        raise Http404("This period has not started yet.")
     data = {"month": period.slug if period.is_month else ""} | {
         k: request.GET.get(k, "") for k in ("region", "contractor")
     }
     if not period.is_month:
         data |= {"date_from": period.first, "date_to": period.last}
-    form = ReportForm(data, user=user, now=now)
-    form.is_valid()
-    if {"region", "contractor"} & set(form.errors):
-        raise Http404("Choose a region and contractor from the lists.")
-    faults = faults_visible_to(user)
-    selection: dict[str, str] = {}
-    filters: dict = {}
-    region = form.cleaned_data.get("region")
-    if region:
-        faults = faults.filter(premises__region_id=int(region))
-        selection["Region"] = dict(form.fields["region"].choices)[region]
-        filters["region"] = int(region)
-    contractor = form.cleaned_data.get("contractor")
-    if contractor:
-        faults = faults.filter(
-            Q(contractor__isnull=True)
-            if contractor == UNROUTED
-            else Q(contractor_id=int(contractor))
-        )
-        selection["Contractor"] = dict(form.fields["contractor"].choices)[contractor]
-        filters["contractor"] = contractor
+    wanted = preparing.Wanted(user, period, region=data["region"], contractor=data["contractor"])
+    try:
+        chosen = wanted.check(now=now)
+        key = PAGE_CACHE_PREFIX + wanted.key(version=preparing.data_version(), now=now, what="page")
+        figures = _cache_get(key)
+        if figures is None:
+            report = reporting.report(user, period, chosen, now=now)
+            figures = PageFigures(
+                replace(report, breach_lines=[]), _page_tables(report), charts.all_charts(report)
+            )
+            _cache_set(key, figures)
+    except reporting.Unavailable as unavailable:
+        raise Http404(str(unavailable)) from None
     # The picker shows these choices without judging them (an old month is still a report).
     picker = ReportForm(None, user=user, now=now, initial=data)
-    return faults, selection, filters, picker
+    return figures, picker
 
 
-def _report(request: HttpRequest, period: Period) -> tuple[measures.Report, ReportForm]:
-    faults, selection, filters, form = _chosen(request, period)
-    report = measures.build(
-        faults,
-        period,
-        now=timezone.now(),
-        scope=describe_scope(request.user),
-        selection=selection,
-        filters=filters,
-    )
-    return report, form
+def _cache_get(key: str) -> PageFigures | None:
+    """The cached page figures; None if absent or the cache cannot be reached (it only saves
+    time: a cache that is down means building the report, never an error page)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Report page cache unavailable; building the report", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, figures: PageFigures) -> None:
+    try:
+        cache.set(key, figures, PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Report page cache unavailable; not kept", exc_info=True)
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -261,7 +267,7 @@ def report_choose(request: HttpRequest) -> HttpResponse:
 @require_safe
 def report_month(request: HttpRequest, period: str) -> HttpResponse:
     chosen = _parse_period(period)
-    report, form = _report(request, chosen)
+    figures, form = _report(request, chosen)
     query = request.GET.urlencode()
     downloads = [
         (
@@ -277,10 +283,10 @@ def report_month(request: HttpRequest, period: str) -> HttpResponse:
         request,
         "reports/month.html",
         {
-            "report": report,
+            "report": figures.report,
             "form": form,
-            "tables": _page_tables(report),
-            "charts": charts.all_charts(report),
+            "tables": figures.tables,
+            "charts": figures.charts,
             "downloads": downloads,
             "snapshots": snapshots.order_by("scope_label", "-version"),
             "can_reissue": issue.can_reissue(request.user),
@@ -303,22 +309,6 @@ def _page_tables(report: measures.Report) -> dict[str, object]:
             for level in ("contractor", "region", "contractor_region")
         ],
     }
-
-
-@login_required
-@require_safe
-def report_download(request: HttpRequest, period: str, fmt: str) -> HttpResponse:
-    if fmt not in CONTENT_TYPES:
-        raise Http404("No such format.")
-    report, _form = _report(request, _parse_period(period))
-    made = timezone.localtime(report.as_of).strftime("%-d %B %Y %H:%M")
-    provenance = exports.Provenance(made_at=made, app_version=issue.app_version())
-    content = {
-        "csv": lambda: exports.to_csv(report),
-        "xlsx": lambda: exports.to_xlsx(report, provenance),
-        "pdf": lambda: exports.to_pdf(report, provenance),
-    }[fmt]()
-    return _file(content, fmt, exports.filename(report, fmt))
 
 
 def _file(content: bytes, fmt: str, name: str) -> HttpResponse:
@@ -358,22 +348,3 @@ class ReissueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Enter why you are reissuing this report"},
     )
-
-
-@login_required
-@require_http_methods(["GET", "HEAD", "POST"])
-def report_reissue(request: HttpRequest, pk: int) -> HttpResponse:
-    snapshot = get_object_or_404(report_snapshots_visible_to(request.user), pk=pk)
-    if not issue.can_reissue(request.user):
-        raise PermissionDenied("Only a contract manager can reissue a report.")
-    form = ReissueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        new = issue.reissue(
-            snapshot, by=request.user, reason=form.cleaned_data["reason"], now=timezone.now()
-        )
-        messages.success(
-            request,
-            f"{new.period_label} report for {new.scope_label} reissued as version {new.version}",
-        )
-        return redirect(reverse("report_month", args=[new.period_slug]))
-    return render(request, "reports/reissue.html", {"form": form, "snapshot": snapshot})

@@ -15,4 +15,6 @@ urlpatterns = [
     path("", include("facilities.web.urls_fault")),
     # Contractor performance reports.
     path("", include("facilities.web.urls_reports")),
+    # The signed-in person's own API tokens.
+    path("", include("facilities.web.urls_account")),
 ]

@@ -9,6 +9,11 @@ urlpatterns = [
     path("faults/<int:pk>/", fault_detail.fault_detail, name="fault_detail"),
     path("faults/<int:pk>/logged/", fault_log.fault_logged, name="fault_logged"),
     path("faults/<int:pk>/photos/<int:photo_pk>/", fault_detail.fault_photo, name="fault_photo"),
+    path(
+        "faults/<int:pk>/photos/<int:photo_pk>/thumbnail/",
+        fault_detail.fault_photo_thumbnail,
+        name="fault_photo_thumbnail",
+    ),
     path("faults/<int:pk>/actions/<slug:action>/", fault_actions.fault_action, name="fault_action"),
     path(
         "faults/<int:pk>/breaches/<int:breach_pk>/dispute/",

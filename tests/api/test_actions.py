@@ -25,6 +25,7 @@ BODIES = {
     "cancel": {"reason": "Logged twice"},
     "comment": {"text": "Any news?"},
     "change-priority": {"priority": "P1", "reason": "Freezing"},
+    "contractor-reference": {"contractor_reference": "WO-1"},
 }
 IN_SCOPE = {"office_manager", "contractor_user", "regional_manager"}
 

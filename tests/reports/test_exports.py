@@ -131,6 +131,11 @@ def test_every_chart_has_its_data_table(april):
         assert 'role="img"' in chart.svg
         assert f'<title id="chart-{chart.key}-title">' in chart.svg
         assert chart.table.rows
+        # Drawn without CSS, which the Content Security Policy would refuse inline: colours
+        # and type are presentation attributes.
+        assert "style" not in chart.svg
+        assert ' fill="#' in chart.svg
+        assert "font-size=" in chart.svg
     trend = made[0].table
     assert trend.rows[-1].headers == ["Apr 2026"]
     assert [c.value for c in trend.rows[-1].cells] == [7, 6, 2]

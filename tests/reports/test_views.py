@@ -6,7 +6,8 @@ import io
 import pytest
 from django.urls import reverse
 
-from facilities.models import ReportSnapshot
+from facilities import tasks
+from facilities.models import ReissueRequest, ReportSnapshot
 from facilities.periods import Period
 from facilities.reports import issue
 
@@ -100,6 +101,17 @@ def test_choosing_a_contractor_narrows_the_report(client, history, national_mana
     assert report.selection == {"Contractor": "Unrouted (no contractor)"}
 
 
+def prepared_download(client, url: str):
+    """A download as a person gets it: asked for (the request builds nothing and sends them to
+    the "being prepared" page), made by the worker's task, then served from the stored row."""
+    asked = client.get(url)
+    assert asked.status_code == 303
+    assert asked["Location"].startswith("/reports/prepared/")
+    pk = int(asked["Location"].rstrip("/").rsplit("/", 1)[1])
+    assert tasks.prepare_report(pk) == "ready"
+    return client.get(url)
+
+
 @pytest.mark.parametrize(
     ("fmt", "content_type", "start"),
     [
@@ -110,19 +122,19 @@ def test_choosing_a_contractor_narrows_the_report(client, history, national_mana
 )
 def test_downloads(client, history, national_manager, now, fmt, content_type, start):
     client.force_login(national_manager)
-    response = client.get(reverse("report_download", args=["2026-04", fmt]))
+    response = prepared_download(client, reverse("report_download", args=["2026-04", fmt]))
     assert response.status_code == 200
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == (
         f'attachment; filename="contractor-performance-2026-04.{fmt}"'
     )
-    assert response.content.startswith(start)
+    assert response.getvalue().startswith(start)
 
 
 def test_a_contractors_download_has_only_its_figures(client, history, contractor_user, now):
     client.force_login(contractor_user)
-    response = client.get(reverse("report_download", args=["2026-04", "csv"]))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    response = prepared_download(client, reverse("report_download", args=["2026-04", "csv"]))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {r["contractor"] for r in rows} <= {"", "North Facilities Ltd"}
     logged = [
         r for r in rows if r["table"] == "All faults in the report" and r["measure"] == "Logged"
@@ -207,8 +219,10 @@ def test_a_contract_manager_reissues_with_a_reason(client, history, national_man
     missing = client.post(url, {"reason": " "})
     assert "Enter why you are reissuing this report" in missing.text
     done = client.post(url, {"reason": "Late fix evidence received"})
-    assert done.status_code == 302
-    assert done["Location"] == "/reports/2026-04/"
+    assert done.status_code == 303  # to "being reissued": the worker makes the new version
+    asked = ReissueRequest.objects.get()
+    assert done["Location"] == f"/reports/reissues/{asked.pk}/"
+    assert tasks.reissue_report(asked.pk) == "ready"
     versions = ReportSnapshot.objects.filter(scope_key="all").order_by("version")
     assert [(s.version, s.reason) for s in versions] == [
         (1, "Monthly report"),
@@ -223,6 +237,7 @@ def test_only_contract_managers_reissue(client, history, contractor_user, contra
     response = client.post(reverse("report_reissue", args=[own.pk]), {"reason": "Mine"})
     assert response.status_code == 403
     assert ReportSnapshot.objects.filter(scope_key=own.scope_key).count() == 1
+    assert not ReissueRequest.objects.exists()
 
 
 def test_a_date_range_report(client, history, national_manager, now):

@@ -41,9 +41,13 @@ def timeline_titles(html: str) -> list[str]:
     return re.findall(r'<h3 class="moj-timeline__title">(.*?)</h3>', html)
 
 
+#: Actions with a form of their own on the page, not a button under "What you can do".
+OWN_FORMS = {"comment", "contractor_reference"}
+
+
 def offered(html: str) -> set[str]:
     """The actions the page offers, from the URLs of its buttons."""
-    return set(re.findall(r'/actions/([a-z_]+)/"', html)) - {"comment"}
+    return set(re.findall(r'/actions/([a-z_]+)/"', html)) - OWN_FORMS
 
 
 # --- What the page shows --------------------------------------------------------------------
@@ -259,15 +263,22 @@ def test_photos_are_shown_through_the_scoped_view(client, clock, estate, office_
     client.force_login(office_manager)
     html = page(client, estate.heating)
     url = f"/faults/{estate.heating.pk}/photos/{photo.pk}/"
-    assert f'<img src="{url}" alt="Photo 1 of {estate.heating.reference} (boiler.png)"' in html
+    # The thumbnail, linking to the display copy (facilities.faults.photos makes both).
+    assert f'<a class="govuk-link" href="{url}">' in html
+    assert (
+        f'<img src="{url}thumbnail/" alt="Photo 1 of {estate.heating.reference} (boiler.png)"'
+        in html
+    )
     assert "/media/" not in html
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content)[:4] == b"\x89PNG"
-    # The same photo under another fault's URL is not found.
-    assert client.get(f"/faults/{estate.alarm.pk}/photos/{photo.pk}/").status_code == 404
+    for address in (url, f"{url}thumbnail/"):
+        response = client.get(address)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "image/jpeg"  # an opaque PNG's copies are JPEG
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert b"".join(response.streaming_content)[:3] == b"\xff\xd8\xff"
+        # The same photo under another fault's URL is not found.
+        other = address.replace(f"/faults/{estate.heating.pk}/", f"/faults/{estate.alarm.pk}/")
+        assert client.get(other).status_code == 404
 
 
 def test_detail_page_runs_a_constant_number_of_queries(
@@ -308,7 +319,7 @@ def test_each_role_is_offered_exactly_the_allowed_actions(
         client.force_login(user)
         html = page(client, estate.alarm)
         assert offered(html) == expected
-        allowed = {a.value for a in workflow.allowed_actions(estate.alarm, user)} - {"comment"}
+        allowed = {a.value for a in workflow.allowed_actions(estate.alarm, user)} - OWN_FORMS
         assert offered(html) == allowed
 
 

@@ -11,7 +11,7 @@ from facilities.faults.workflow import fault_cancel, fault_fix, fault_log
 from facilities.models import Fault, FaultPhoto
 from facilities.web.forms import PHOTOS_NOT_KEPT
 from tests.factories import UserFactory, category
-from tests.test_photos import image_bytes
+from tests.test_photos import blank_png, image_bytes
 from tests.web.conftest import T0
 
 pytestmark = pytest.mark.django_db
@@ -305,8 +305,9 @@ def test_photos_are_saved_with_the_fault(client, clock, office_manager, premises
     assert response.status_code == 302
     fault = Fault.objects.get()
     saved = list(FaultPhoto.objects.filter(fault=fault).order_by("id"))
+    # Both stored as JPEG copies: the PNG has no transparency (facilities.faults.photos).
     assert [(p.original_name, p.content_type) for p in saved] == [
-        ("boiler.png", "image/png"),
+        ("boiler.png", "image/jpeg"),
         ("dial.jpg", "image/jpeg"),
     ]
     assert all(p.uploaded_by == office_manager and p.uploaded_at == T0 for p in saved)
@@ -330,6 +331,18 @@ def test_photo_over_10_mb_is_rejected(client, office_manager, premises):
     html = client.post(URL, answers(premises, photos=[big])).content.decode()
     assert "big.jpg must be smaller than 10 MB. Add the photos again" in error_summary(html)
     assert not Fault.objects.exists()
+
+
+def test_photo_over_40_megapixels_is_rejected(client, office_manager, premises):
+    client.force_login(office_manager)
+    plan = SimpleUploadedFile("plan.png", blank_png(8000, 5200), content_type="image/png")
+    html = client.post(URL, answers(premises, photos=[plan])).content.decode()
+    assert (
+        '<a href="#id_photos">plan.png must be smaller than 40 megapixels. Add the photos again</a>'
+        in error_summary(html)
+    )
+    assert not Fault.objects.exists()
+    assert not FaultPhoto.objects.exists()
 
 
 def test_good_photos_must_be_added_again_after_another_problem(client, office_manager, premises):

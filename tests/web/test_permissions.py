@@ -64,12 +64,14 @@ ANSWERS = {
     Action.ESCALATE: {"reason": "No response"},
     Action.CHANGE_PRIORITY: {"priority": "P1", "reason": "Winter"},
     Action.COMMENT: {"text": "Any news?"},
+    Action.CONTRACTOR_REFERENCE: {"contractor_reference": "JOB-1"},
 }
 
 
 def fault_urls(fault, photo_pk: int) -> list[tuple[str, str]]:
     base = f"/faults/{fault.pk}/"
     urls = [("get", base), ("get", f"{base}logged/"), ("get", f"{base}photos/{photo_pk}/")]
+    urls += [("get", f"{base}photos/{photo_pk}/thumbnail/")]
     for action in Action:
         urls += [("get", f"{base}actions/{action}/"), ("post", f"{base}actions/{action}/")]
     return urls
@@ -112,7 +114,8 @@ def test_every_url_of_a_fault_inside_scope_opens(request, client, who, estate, w
     client.force_login(request.getfixturevalue(who.user))
     fault = getattr(estate, who.inside)
     base = f"/faults/{fault.pk}/"
-    for url in (base, f"{base}logged/", f"{base}photos/{with_photos[who.inside].pk}/"):
+    photo = f"{base}photos/{with_photos[who.inside].pk}/"
+    for url in (base, f"{base}logged/", photo, f"{photo}thumbnail/"):
         assert client.get(url).status_code == 200, f"{who.user} {url}"
 
 
@@ -170,6 +173,7 @@ def test_what_each_role_may_do_on_a_new_fault(estate, request):
             "awaiting_parts",
             "request_hold",
             "comment",
+            "contractor_reference",
         },
         "national_manager": {
             "hold",
@@ -178,6 +182,7 @@ def test_what_each_role_may_do_on_a_new_fault(estate, request):
             "comment",
             "change_priority",
             "reassign",
+            "contractor_reference",
         },
     }
     for name, actions in expected.items():
