@@ -76,6 +76,7 @@ def test_a_download_becomes_ready_through_the_worker(
     assert served.status_code == 200
     chosen = reporting.selection(regional_manager)
     report = reporting.report(regional_manager, period, chosen, now=row.as_of)
-    assert served.getvalue() == exports.to_csv(report)
-    assert client.get(url).getvalue() == served.getvalue()  # asked again: the stored file
+    body = served.getvalue()  # a streamed response can be read once
+    assert body == exports.to_csv(report)
+    assert client.get(url).getvalue() == body  # asked again: the stored file
     assert PreparedReport.objects.count() == 1
