@@ -48,6 +48,10 @@ class ApiFaultFilter(FaultFilter):
         super().__init__(*args, **kwargs)
         self.filters.pop("sort", None)
 
+    def _offers(self, name: str) -> bool:
+        """Nothing shows the choices here: read them only to judge a value given."""
+        return name in self.data
+
 
 def fault_or_404(request, pk: int) -> Fault:
     """The fault if the caller may see it; otherwise a 404, as if it did not exist."""

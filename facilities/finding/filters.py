@@ -237,18 +237,24 @@ class FaultFilter(django_filters.FilterSet):
         self.filters["region"].extra["choices"] = [
             (str(r.pk), r.name) for r in sorted(regions.values(), key=lambda r: r.name)
         ]
-        self.filters["category"].extra["choices"] = [
-            (str(c.pk), c.name) for c in Category.objects.order_by("name")
-        ]
-        self.filters["contractor"].extra["choices"] = [
-            (str(c.pk), c.name)
-            for c in access.contractors_offered(
-                self.user, Premises.objects.filter(pk__in=self._visible_premises_ids)
-            )
-        ]
+        if self._offers("category"):
+            self.filters["category"].extra["choices"] = [
+                (str(c.pk), c.name) for c in Category.objects.order_by("name")
+            ]
+        if self._offers("contractor"):
+            self.filters["contractor"].extra["choices"] = [
+                (str(c.pk), c.name)
+                for c in access.contractors_offered(
+                    self.user, Premises.objects.filter(pk__in=self._visible_premises_ids)
+                )
+            ]
         if self._is_contractor:
             # A contractor sees only its own jobs, never unrouted ones.
             self.filters["contractor"].extra["null_label"] = None
+
+    def _offers(self, name: str) -> bool:
+        """Whether to read the choices of this filter: the list page shows them all."""
+        return True
 
     @property
     def _visible_premises_ids(self) -> list[int]:

@@ -78,5 +78,7 @@ def test_a_download_becomes_ready_through_the_worker(
     report = reporting.report(regional_manager, period, chosen, now=row.as_of)
     body = served.getvalue()  # a streamed response can be read once
     assert body == exports.to_csv(report)
-    assert client.get(url).getvalue() == body  # asked again: the stored file
+    again = client.get(url)  # asked again, nothing changed: the stored file
+    assert again.status_code == 200, f"prepared again: {again.get('Location')}"
+    assert again.getvalue() == body
     assert PreparedReport.objects.count() == 1
