@@ -239,14 +239,8 @@ class FaultCreateSerializer(serializers.Serializer):
     )
 
     def validate_photos(self, uploads: list) -> list:
-        """The browser form's check, file by file (`faults.photos.check_photo`)."""
-        problems = []
-        for upload in uploads:
-            try:
-                photo_checks.check_photo(upload)
-            except photo_checks.PhotoError as error:
-                problems.append(str(error))
-        if problems:
+        """The browser form's check, file by file (`faults.photos.problems`)."""
+        if problems := photo_checks.problems(uploads):
             raise serializers.ValidationError(problems)
         return uploads
 

@@ -109,6 +109,18 @@ def check_photo(upload: UploadedFile) -> str:
     return FORMATS[kind or ""]
 
 
+def problems(uploads: Iterable[UploadedFile]) -> list[str]:
+    """What is wrong with each of several photos, in order: the browser form and the API
+    both refuse a set of photos with one message per file, so a person fixes them at once."""
+    found = []
+    for upload in uploads:
+        try:
+            check_photo(upload)
+        except PhotoError as error:
+            found.append(str(error))
+    return found
+
+
 def make_copies(source: IO[bytes], name: str = "The selected file") -> Copies:
     """The display copy and the thumbnail of a photo: upright, resized, sRGB, no metadata.
 

@@ -80,13 +80,7 @@ class PhotosField(forms.FileField):
 
     def clean(self, data, initial=None) -> list:
         uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
-        problems = []
-        for upload in uploads:
-            try:
-                photo_checks.check_photo(upload)
-            except photo_checks.PhotoError as error:
-                problems.append(str(error))
-        if problems:
+        if problems := photo_checks.problems(uploads):
             raise forms.ValidationError(f"{'. '.join(problems)}. Add the photos again")
         return uploads
 
