@@ -8,8 +8,10 @@ import pytest
 from django.utils import timezone
 
 from facilities.faults import workflow
+from facilities.periods import Period
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.factories import category
+from tests.reports.pages import build_report_page
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,7 +84,10 @@ def faults(office_manager, contractor_user, regional_manager, premises, hostel, 
     return {"heating": heating, "alarm": alarm, "beds": beds}
 
 
-def test_office_managers_pages_fit_320_pixels(browser, live_server, faults, hostel):
+def test_office_managers_pages_fit_320_pixels(browser, live_server, faults, hostel, office_manager):
+    # The report /reports/ lands on (last month), built as its first view's worker would.
+    last_month = Period.month_before(timezone.now())
+    build_report_page(office_manager, last_month)
     context, page = narrow(browser, live_server)
     sign_in(page, "olivia")
     alarm = faults["alarm"].pk
@@ -111,6 +116,16 @@ def test_contractors_and_contract_managers_pages_fit_320_pixels(
     assert_fits(page, "/", "home-contractor")
     assert_fits(page, f"/faults/{alarm}/", "fault-contractor")
     assert_fits(page, f"/faults/{alarm}/actions/fix/")
+    # Connecting their own job system: the token pages, with a long-named token listed.
+    assert_fits(page, "/account/api-tokens/", "api-tokens-contractor")
+    assert_fits(page, "/account/api-tokens/new/", "api-token-new")
+    page.get_by_label("What is the token for?").fill("Helpdesk CAFM integration (production)")
+    page.get_by_label("Read only").check()
+    page.get_by_label("Never").check()
+    page.get_by_role("button", name="Make token").click()
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= WIDTH, f"the new token's page is {width}px wide"
+    assert_fits(page, "/account/api-tokens/")
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "rhea")
     assert_fits(page, "/", "home-contract-manager")
