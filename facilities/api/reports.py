@@ -6,18 +6,29 @@ those of the page for the same person, region and contractor (`finding.reporting
 computation), in the shape an issued report keeps them (`reports.issue.figures_json`). A
 period that is not one, has not started, or a region or contractor not offered to the
 caller is a 404, as on the pages.
+
+At a million faults a month's figures take tens of seconds to build, so, as the page does,
+the API never builds them in the request: the first ask queues the build on a worker
+(`finding.preparing`, one build per choice however many ask) and answers 202 with
+`Retry-After`; asking again once it is built answers 200 with the figures.
 """
 
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from facilities.finding import reporting
+from facilities.finding import preparing, reporting
+from facilities.models import PreparationStatus
 from facilities.periods import Period
 from facilities.reports.issue import figures_json
 
@@ -44,6 +55,18 @@ FIGURES = inline_serializer(
     },
 )
 
+PREPARING = inline_serializer(
+    "ReportPreparing",
+    {
+        "status": serializers.ChoiceField(choices=["preparing"]),
+        "detail": serializers.CharField(),
+        "retry_after": serializers.IntegerField(),
+    },
+)
+
+#: Seconds to wait before asking again, as the "being prepared" page refreshes.
+RETRY_AFTER = 5
+
 
 class ReportFiguresView(APIView):
     @extend_schema(
@@ -60,7 +83,13 @@ class ReportFiguresView(APIView):
                 description='A contractor id from your list, or "unrouted".',
             ),
         ],
-        responses=FIGURES,
+        responses={
+            200: FIGURES,
+            202: OpenApiResponse(
+                PREPARING,
+                description="Being prepared by a worker: ask again after `Retry-After` seconds.",
+            ),
+        },
         tags=["reports"],
     )
     def get(self, request, period: str):
@@ -71,14 +100,28 @@ class ReportFiguresView(APIView):
                 "No such report period: give a month (2026-10) or a run of days of a year or "
                 "less (2026-10-01_2026-10-31)."
             ) from None
-        user = request.user
+        wanted = preparing.Wanted(
+            request.user,
+            chosen_period,
+            region=request.query_params.get("region", ""),
+            contractor=request.query_params.get("contractor", ""),
+        )
         try:
-            chosen = reporting.selection(
-                user,
-                region=request.query_params.get("region", ""),
-                contractor=request.query_params.get("contractor", ""),
-            )
-            report = reporting.report(user, chosen_period, chosen, now=timezone.now())
+            shown = preparing.page_for(wanted)
         except reporting.Unavailable as unavailable:
             raise NotFound(str(unavailable)) from None
-        return Response(figures_json(report))
+        if shown.figures is not None:
+            return Response(figures_json(shown.figures.report))
+        if shown.row.status == PreparationStatus.FAILED:
+            preparing.retry(shown.row)  # as "Try again" on the page: asking again is trying
+        else:
+            preparing.nudge(shown.row)  # a lost task is asked for again
+        return Response(
+            {
+                "status": "preparing",
+                "detail": "The figures are being prepared. Ask again in a few seconds.",
+                "retry_after": RETRY_AFTER,
+            },
+            status=202,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )

@@ -1,4 +1,4 @@
-"""Report downloads prepared by a worker: the web request never builds a file.
+"""Report downloads, and the report page itself, prepared by a worker: no web request builds.
 
 A month's PDF takes up to a minute to build at a million faults, so a download request only
 looks for a file already built for the same *key* and serves its bytes, or records that one
@@ -9,8 +9,11 @@ itself until the file is ready.
 The key is the person (with their scope: a file is never shared between people), the period,
 their region and contractor choices, the format, the app version, the *data version* (a cheap
 value that moves whenever anything a report counts changes) and, for a period not yet over,
-the hour (a "so far" report ages). The same key gives the report page's cache
-(`facilities.web.reports_views`). Rows are deleted after `KEPT_FOR`.
+the hour (a "so far" report ages). Rows are deleted after `KEPT_FOR`.
+
+The report page is a row too, of "format" `PAGE`: its figures, tables and charts
+(`reports.page`, without the per-breach lines only the files list), read back by every later
+view (and kept in the cache under the same key). Its first view waits on the same page.
 
 The worker rebuilds the selection for the stored person, so their scope is checked again when
 the file is made: a choice they can no longer see fails politely, and an account switched off
@@ -27,6 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import BinaryField, Max, QuerySet
 from django.db.models.functions import Substr
@@ -41,10 +45,11 @@ from facilities.models import (
     PreparationStatus,
     PreparedReport,
     Region,
+    ReportFormat,
     User,
 )
 from facilities.periods import Period
-from facilities.reports import exports, issue, measures, queueing
+from facilities.reports import exports, issue, measures, page, queueing
 from facilities.reports.drilldown import UNROUTED
 from facilities.sla import LONDON
 
@@ -56,6 +61,14 @@ TASK = "facilities.prepare_report"
 #: Prepared files are thrown away after this (by the periodic re-dispatch, or the next ask).
 KEPT_FOR = timedelta(days=1)
 FORMATS = ("csv", "xlsx", "pdf")
+#: The formats with a line per breach (the per-fault credits sheet); the rest are built without.
+LISTED = ("csv", "xlsx")
+#: The report page's figures are prepared the same way, as a row of this "format".
+PAGE = ReportFormat.PAGE.value
+#: The page's figures stay in the cache this long (a new key comes sooner whenever the data
+#: changes, and each hour for a period not over); the row keeps them for `KEPT_FOR`.
+PAGE_CACHE_SECONDS = 3600
+PAGE_CACHE_PREFIX = "report-page:"
 TOO_LONG = "The report took too long to prepare. Try a shorter period, or one region or contractor."
 #: A stored file is served this much at a time.
 SLICE_BYTES = 1 << 20
@@ -129,7 +142,12 @@ def ask(wanted: Wanted, fmt: str, *, now: datetime | None = None) -> PreparedRep
     if fmt not in FORMATS:
         raise reporting.Unavailable("No such format.")
     wanted.check(now=now)
-    version = data_version()
+    return _ask(wanted, fmt, version=data_version(), now=now)
+
+
+def _ask(wanted: Wanted, fmt: str, *, version: str, now: datetime) -> PreparedReport:
+    """The row for this key, made (and its build asked for, once it commits) if there is none:
+    two requests at once make one row and one task (the key is unique)."""
     key = wanted.key(version=version, now=now, what=fmt)
     found = PreparedReport.objects.defer("content").filter(key=key).first()
     if found is not None:
@@ -173,6 +191,97 @@ def retry(row: PreparedReport, *, now: datetime | None = None) -> bool:
     return queueing.retry(PreparedReport, TASK, row, now=now or timezone.now())
 
 
+# --- The report page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    """The report page for one choice: its figures if built, else the row being built (the
+    person waits on the "being prepared" page, which shows the report once it is ready)."""
+
+    figures: page.PageFigures | None
+    row: PreparedReport | None = None
+
+
+def page_for(wanted: Wanted, *, pinned: int | None = None, now: datetime | None = None) -> Page:
+    """The page's figures from the cache or the stored row, or the row of their build (asked
+    for now if there is none: one row and one task per key, however many ask at once).
+    Never builds the report: a month's takes tens of seconds at a million faults.
+
+    `pinned` names a ready row of the person's for the same choices (where the "being
+    prepared" page sends them): shown even if the data has moved on since, or a busy estate
+    would send them back to wait for ever."""
+    now = now or timezone.now()
+    wanted.check(now=now)
+    if pinned is not None:
+        row = _pinned(wanted, pinned)
+        figures = _stored(row) if row is not None else None
+        if figures is not None:
+            return Page(figures, row)
+    version = data_version()
+    figures = _cache_get(PAGE_CACHE_PREFIX + wanted.key(version=version, now=now, what=PAGE))
+    if figures is not None:
+        return Page(figures)
+    row = _ask(wanted, PAGE, version=version, now=now)
+    if row.status == PreparationStatus.READY:
+        figures = _stored(row)
+        if figures is not None:
+            return Page(figures, row)
+        row.refresh_from_db(fields=["status", "error"])  # failed: "try again" rebuilds it
+    return Page(None, row)
+
+
+def _pinned(wanted: Wanted, pk: int) -> PreparedReport | None:
+    return (
+        prepared_for(wanted.user)
+        .filter(
+            pk=pk,
+            format=PAGE,
+            status=PreparationStatus.READY,
+            period_first=wanted.period.first,
+            period_last=wanted.period.last,
+            region=wanted.region,
+            contractor=wanted.contractor,
+        )
+        .first()
+    )
+
+
+def _stored(row: PreparedReport) -> page.PageFigures | None:
+    """A ready row's figures: from the cache, else from the row (then kept in the cache)."""
+    key = PAGE_CACHE_PREFIX + row.key
+    figures = _cache_get(key)
+    if figures is None:
+        data = PreparedReport.objects.filter(pk=row.pk).values_list("content", flat=True).first()
+        try:
+            figures = page.loads(bytes(data or b""))
+        except Exception:  # never a 500, nor a loop back to a page that is "ready"
+            logger.warning("Prepared report page %s could not be read", row.pk, exc_info=True)
+            PreparedReport.objects.filter(pk=row.pk).update(
+                status=PreparationStatus.FAILED, error="The report could not be read. Try again."
+            )
+            return None
+        _cache_set(key, figures)
+    return figures
+
+
+def _cache_get(key: str) -> page.PageFigures | None:
+    """The cached figures; None if absent or the cache cannot be reached (it only saves time:
+    the row has them too)."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("Report page cache unavailable", exc_info=True)
+        return None
+
+
+def _cache_set(key: str, figures: page.PageFigures) -> None:
+    try:
+        cache.set(key, figures, PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("Report page cache unavailable; not kept", exc_info=True)
+
+
 # --- Building (the worker) -------------------------------------------------------------------
 
 
@@ -198,8 +307,11 @@ def build(pk: int, *, now: datetime | None = None) -> str:
     wanted = Wanted(row.requested_by, period, row.region, row.contractor)
     try:
         chosen = wanted.check(now=row.as_of)
-        report = reporting.report(wanted.user, period, chosen, now=row.as_of)
-        content = file_for(report, row.format)
+        is_page = row.format == PAGE
+        report = reporting.report(
+            wanted.user, period, chosen, now=row.as_of, with_breach_lines=row.format in LISTED
+        )
+        content = page.dumps(page.figures_for(report)) if is_page else file_for(report, row.format)
     except reporting.Unavailable as unavailable:
         return _fail(row, f"You can no longer see this report: {unavailable}")
     except SoftTimeLimitExceeded:
@@ -212,7 +324,7 @@ def build(pk: int, *, now: datetime | None = None) -> str:
         status=PreparationStatus.READY,
         content=content,
         size=len(content),
-        filename=exports.filename(report, row.format),
+        filename="" if is_page else exports.filename(report, row.format),
         data_version=data_version(),
         ready_at=timezone.now(),
     )
@@ -281,6 +393,6 @@ def described(row: PreparedReport) -> list[dict[str, str]]:
         {"key": "Report", "value": f"Contractor performance: {period.label}"},
         {"key": "Region", "value": region or "All regions"},
         {"key": "Contractor", "value": contractor or "All contractors"},
-        {"key": "Format", "value": row.get_format_display()},
+        *([] if row.format == PAGE else [{"key": "Format", "value": row.get_format_display()}]),
         {"key": "Asked for", "value": made},
     ]

@@ -80,9 +80,11 @@ def selection(user: User, *, region: str = "", contractor: str = "") -> Selectio
     return Selection(faults, words, filters)
 
 
-def report(user: User, period: Period, chosen: Selection, *, now: datetime) -> measures.Report:
+def report(
+    user: User, period: Period, chosen: Selection, *, now: datetime, with_breach_lines: bool = True
+) -> measures.Report:
     """The report on the chosen faults for `period`, as of `now`; Unavailable for a period
-    that has not started."""
+    that has not started. The page leaves out the per-breach lines (`measures.build`)."""
     if period.start > now:
         raise Unavailable("This period has not started yet.")
     return measures.build(
@@ -92,4 +94,5 @@ def report(user: User, period: Period, chosen: Selection, *, now: datetime) -> m
         scope=describe_scope(user),
         selection=chosen.words,
         filters=chosen.filters,
+        with_breach_lines=with_breach_lines,
     )

@@ -33,6 +33,8 @@ class ReportFormat(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX"
     PDF = "pdf", "PDF"
+    #: The report page's figures, tables and charts (`reports.page`), not a download.
+    PAGE = "page", "Report page"
 
 
 class PreparedReport(models.Model):

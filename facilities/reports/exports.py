@@ -171,9 +171,9 @@ def _credits_sheet(workbook: Workbook, report: Report) -> None:
         sheet.cell(row=1, column=column).font = BOLD
     points = adjusted = 0
     pounds = pounds_adjusted = Decimal("0")
+    r = 1  # rows counted here: openpyxl's `max_row` reads every cell, each time
     for line in report.breach_lines:
-        sheet.append([None] * len(header))
-        r = sheet.max_row
+        r += 1
         for c, value in enumerate(
             [line.contractor, line.region, line.priority, *credit_row(line)], start=1
         ):
@@ -184,14 +184,13 @@ def _credits_sheet(workbook: Workbook, report: Report) -> None:
         if not line.waived:
             adjusted += line.points
             pounds_adjusted += line.pounds
-    sheet.append([])
+    r += 1  # a blank row before the totals
     for label, p, money in (
         ("Total (raw)", points, pounds),
         ("Total after waivers", adjusted, pounds_adjusted),
     ):
-        sheet.append([label])
-        r = sheet.max_row
-        sheet.cell(row=r, column=1).font = BOLD
+        r += 1
+        sheet.cell(row=r, column=1, value=label).font = BOLD
         sheet.cell(row=r, column=header.index("Points") + 1, value=p)
         cell = sheet.cell(row=r, column=header.index("£") + 1, value=money)
         cell.number_format = NUMBER_FORMATS["pounds"]
@@ -263,10 +262,9 @@ def to_xlsx(report: Report, provenance: Provenance, all_tables: list[Table] | No
     ]
     about.append(["Contractor performance report"])
     about["A1"].font = Font(bold=True, size=14)
-    for name, value in lines:
-        about.append([name])
-        _write(about.cell(row=about.max_row, column=2), value)
-        about.cell(row=about.max_row, column=1).font = BOLD
+    for r, (name, value) in enumerate(lines, start=2):
+        about.cell(row=r, column=1, value=name).font = BOLD
+        _write(about.cell(row=r, column=2), value)
     about.column_dimensions["A"].width = 16
     about.column_dimensions["B"].width = 80
 
@@ -279,9 +277,7 @@ def to_xlsx(report: Report, provenance: Provenance, all_tables: list[Table] | No
         for column in range(1, len(header) + 1):
             sheet.cell(row=2, column=column).font = BOLD
             sheet.cell(row=2, column=column).alignment = Alignment(wrap_text=True, vertical="top")
-        for row in table.rows:
-            sheet.append([None] * len(header))
-            r = sheet.max_row
+        for r, row in enumerate(table.rows, start=3):  # after the title and the header
             for c, text in enumerate(row.headers, start=1):
                 _write(sheet.cell(row=r, column=c), text)
             for c, cell in enumerate(row.cells, start=len(row.headers) + 1):
@@ -296,9 +292,9 @@ def to_xlsx(report: Report, provenance: Provenance, all_tables: list[Table] | No
     sheet = workbook.create_sheet("Definitions")
     sheet.append(["Measure", "Definition"])
     sheet["A1"].font = sheet["B1"].font = BOLD
-    for d in definitions.all_definitions():
+    for r, d in enumerate(definitions.all_definitions(), start=2):
         sheet.append([d.name, d.formula])
-        sheet.cell(row=sheet.max_row, column=2).alignment = Alignment(wrap_text=True)
+        sheet.cell(row=r, column=2).alignment = Alignment(wrap_text=True)
     sheet.column_dimensions["A"].width = 34
     sheet.column_dimensions["B"].width = 110
 

@@ -171,13 +171,19 @@ def build(
     selection: dict[str, str] | None = None,
     filters: dict[str, int | str] | None = None,
     trend_months: int = 6,
+    with_breach_lines: bool = True,
 ) -> Report:
-    """The report on `faults` (already scoped) for `period`, as of `now`."""
+    """The report on `faults` (already scoped) for `period`, as of `now`. The per-breach lines
+    (a month has tens of thousands at a million faults, several seconds to build) are only
+    for the downloads' per-fault sheet: `with_breach_lines=False` leaves them out (the page)."""
     with session.reporting():
-        return _build(faults, period, now, scope, selection or {}, filters or {}, trend_months)
+        return _build(
+            faults, period, now, scope, selection or {}, filters or {}, trend_months,
+            with_breach_lines,
+        )  # fmt: skip
 
 
-def _build(faults, period, now, scope, selection, filters, trend_months) -> Report:
+def _build(faults, period, now, scope, selection, filters, trend_months, lines) -> Report:
     w = drilldown.Window.of(period, now)
     rows = _counts(faults, w)
 
@@ -222,7 +228,7 @@ def _build(faults, period, now, scope, selection, filters, trend_months) -> Repo
         trend=trend(faults, period, now=now, months=trend_months),
         selection=selection,
         filters=filters,
-        breach_lines=credits.breach_lines(faults, w),
+        breach_lines=credits.breach_lines(faults, w) if lines else [],
     )
 
 

@@ -2,7 +2,9 @@
 
 `report_download` serves a file already built for the same choices and data, or asks a worker
 for it and sends the person (303) to a page that refreshes itself without JavaScript until the
-file is ready (`<meta http-equiv="refresh">`), then links it. Only the person who asked sees
+file is ready (`<meta http-equiv="refresh">`), then links it. The report page itself is
+prepared the same way (`reports_views.report_month`): once it is ready, the waiting page sends
+the person to the report, pinned to the figures it waited for. Only the person who asked sees
 the page or the file; anyone else gets a 404. A failed build says so, with a "try again"
 button. Reissuing works the same way (`reports.reissuing`).
 """
@@ -18,7 +20,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseRedirect,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, render
@@ -32,6 +33,7 @@ from facilities.periods import Period
 from facilities.reports import issue, reissuing
 
 from .reports_views import CONTENT_TYPES, ReissueForm, _parse_period
+from .reports_views import see_other as _see_other
 
 #: Seconds between the "being prepared" page's refreshes (settings.REPORTS_REFRESH_SECONDS
 #: changes it: the browser tests need longer to check the page before it reloads).
@@ -50,14 +52,6 @@ def _refresh(request: HttpRequest, status: str) -> dict[str, object]:
         "every": seconds,
         "stopped": stopped,
     }
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    """303 See Other: the next request is a GET (after a POST, and for a download that is
-    not ready, so the waiting page is never mistaken for the file)."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 @login_required
@@ -102,6 +96,9 @@ def report_prepared(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         preparing.retry(row)
         return _see_other(reverse("report_prepared", args=[row.pk]))
+    is_page = row.format == preparing.PAGE
+    if is_page and row.status == PreparationStatus.READY:  # the report page: show it
+        return _see_other(_report_url(row, pinned=True))
     if row.status == PreparationStatus.PREPARING:
         preparing.nudge(row)  # the broker lost it, or its worker died: ask again
     return render(
@@ -109,18 +106,23 @@ def report_prepared(request: HttpRequest, pk: int) -> HttpResponse:
         "reports/prepared.html",
         {
             "row": row,
+            "page": is_page,
             "asked": preparing.described(row),
             **_refresh(request, row.status),
             "file_url": reverse("report_prepared_file", args=[row.pk]),
-            "report_url": _report_url(row),
+            # Back from a report still being prepared is to the picker: its own address
+            # would only send the person here again.
+            "report_url": reverse("report_choose") if is_page else _report_url(row),
         },
     )
 
 
-def _report_url(row: PreparedReport) -> str:
-    """The report page these figures came from, with the same choices."""
+def _report_url(row: PreparedReport, *, pinned: bool = False) -> str:
+    """The report page these figures came from, with the same choices (and, `pinned`, this
+    row's figures, even if the data has moved on while the person waited)."""
     url = reverse("report_month", args=[Period(row.period_first, row.period_last).slug])
-    query = urlencode({k: v for k in ("region", "contractor") if (v := getattr(row, k))})
+    params = {k: v for k in ("region", "contractor") if (v := getattr(row, k))}
+    query = urlencode(params | ({"prepared": row.pk} if pinned else {}))
     return f"{url}?{query}" if query else url
 
 
@@ -129,7 +131,7 @@ def _report_url(row: PreparedReport) -> str:
 def report_prepared_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The prepared file, to the person who asked for it only; back to the page if not ready."""
     row = get_object_or_404(preparing.prepared_for(request.user), pk=pk)
-    if row.status != PreparationStatus.READY:
+    if row.status != PreparationStatus.READY or row.format == preparing.PAGE:
         return _see_other(reverse("report_prepared", args=[row.pk]))
     return _prepared_file(row)
 

@@ -3,20 +3,18 @@
 Thin views over `facilities.reports`: every figure comes from `measures.build` over the faults
 the user may see (`facilities.access`), narrowed to the region or contractor chosen. Everything
 works with JavaScript off: the picker is a GET form, downloads are links, reissuing is a POST.
-Downloads and reissues are made by a worker, off the request (`prepared_views`).
+The report itself, its downloads and reissues are made by a worker, off the request: the
+person waits on a "being prepared" page that refreshes itself (`prepared_views`).
 """
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Min
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,14 +25,7 @@ from facilities.access import faults_visible_to, report_snapshots_visible_to
 from facilities.finding import preparing, reporting
 from facilities.models import User
 from facilities.periods import Period
-from facilities.reports import charts, definitions, issue, measures, tables
-
-logger = logging.getLogger(__name__)
-
-#: The report page's figures stay in the cache this long (a new key comes sooner whenever the
-#: data changes, and each hour for a period not over).
-PAGE_CACHE_SECONDS = 3600
-PAGE_CACHE_PREFIX = "report-page:"
+from facilities.reports import definitions, issue
 
 #: How many months back the picker offers.
 MONTHS_OFFERED = 36
@@ -168,62 +159,27 @@ def _parse_period(slug: str) -> Period:
         raise Http404("No such report period.") from None
 
 
-@dataclass(frozen=True)
-class PageFigures:
-    """What the report page shows, kept in the cache for a repeat view: the report without
-    its per-breach lines (only the files list them), its tables and its charts."""
-
-    report: measures.Report
-    tables: dict[str, object]
-    charts: list
-
-
-def _report(request: HttpRequest, period: Period) -> tuple[PageFigures, ReportForm]:
-    """The report (`finding.reporting`, as the API's figures and the downloads) and the picker
-    to show, filled in with this report's choices; 404 for a period not started or a choice
-    not offered. A month's report takes seconds to minutes to build at a million faults, so it
-    is cached under the key a download of the same figures has (`finding.preparing`: the
-    person and their scope, the choices, the data version, the app version and, for a period
-    not over, the hour): a repeat view with nothing changed builds nothing."""
-    user, now = request.user, timezone.now()
-    data = {"month": period.slug if period.is_month else ""} | {
-        k: request.GET.get(k, "") for k in ("region", "contractor")
-    }
+def _picker(user: User, period: Period, choices: dict[str, str], now) -> ReportForm:
+    """The picker, filled in with this report's choices, without judging them (an old month
+    is still a report)."""
+    data = {"month": period.slug if period.is_month else "", **choices}
     if not period.is_month:
         data |= {"date_from": period.first, "date_to": period.last}
-    wanted = preparing.Wanted(user, period, region=data["region"], contractor=data["contractor"])
-    try:
-        chosen = wanted.check(now=now)
-        key = PAGE_CACHE_PREFIX + wanted.key(version=preparing.data_version(), now=now, what="page")
-        figures = _cache_get(key)
-        if figures is None:
-            report = reporting.report(user, period, chosen, now=now)
-            figures = PageFigures(
-                replace(report, breach_lines=[]), _page_tables(report), charts.all_charts(report)
-            )
-            _cache_set(key, figures)
-    except reporting.Unavailable as unavailable:
-        raise Http404(str(unavailable)) from None
-    # The picker shows these choices without judging them (an old month is still a report).
-    picker = ReportForm(None, user=user, now=now, initial=data)
-    return figures, picker
+    return ReportForm(None, user=user, now=now, initial=data)
 
 
-def _cache_get(key: str) -> PageFigures | None:
-    """The cached page figures; None if absent or the cache cannot be reached (it only saves
-    time: a cache that is down means building the report, never an error page)."""
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.warning("Report page cache unavailable; building the report", exc_info=True)
-        return None
+def _pinned(request: HttpRequest) -> int | None:
+    """The prepared row the "being prepared" page sent the person back with, if any."""
+    value = request.GET.get("prepared", "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
-def _cache_set(key: str, figures: PageFigures) -> None:
-    try:
-        cache.set(key, figures, PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("Report page cache unavailable; not kept", exc_info=True)
+def see_other(url: str) -> HttpResponseRedirect:
+    """303 See Other: the next request is a GET (after a POST, and to a "being prepared"
+    page, so that page is never mistaken for what was asked for)."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
 
 
 # --- Pages ------------------------------------------------------------------------------------
@@ -266,9 +222,22 @@ def report_choose(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def report_month(request: HttpRequest, period: str) -> HttpResponse:
+    """The report (`finding.reporting`, as the API's figures and the downloads) if it is built
+    for these choices and this data, else to the "being prepared" page: a month's report takes
+    tens of seconds to build at a million faults, so a worker builds it (`finding.preparing`),
+    once per key however many ask, and every later view reads what it stored. 404 for a
+    period not started or a choice not offered."""
     chosen = _parse_period(period)
-    figures, form = _report(request, chosen)
-    query = request.GET.urlencode()
+    choices = {k: request.GET.get(k, "") for k in ("region", "contractor")}
+    wanted = preparing.Wanted(request.user, chosen, **choices)
+    try:
+        shown = preparing.page_for(wanted, pinned=_pinned(request))
+    except reporting.Unavailable as unavailable:
+        raise Http404(str(unavailable)) from None
+    if shown.figures is None:
+        return see_other(reverse("report_prepared", args=[shown.row.pk]))
+    figures = shown.figures
+    query = urlencode({k: v for k, v in choices.items() if v})
     downloads = [
         (
             fmt.upper(),
@@ -284,7 +253,7 @@ def report_month(request: HttpRequest, period: str) -> HttpResponse:
         "reports/month.html",
         {
             "report": figures.report,
-            "form": form,
+            "form": _picker(request.user, chosen, choices, timezone.now()),
             "tables": figures.tables,
             "charts": figures.charts,
             "downloads": downloads,
@@ -292,23 +261,6 @@ def report_month(request: HttpRequest, period: str) -> HttpResponse:
             "can_reissue": issue.can_reissue(request.user),
         },
     )
-
-
-def _page_tables(report: measures.Report) -> dict[str, object]:
-    return {
-        "headline": tables.headline_table(report),
-        "total": tables.group_table(report, "total"),
-        "service_levels": tables.service_level_table(report),
-        "times": tables.times_table(report),
-        "by_contractor": tables.group_table(report, "contractor"),
-        "by_region": tables.group_table(report, "region"),
-        "by_contractor_region": tables.group_table(report, "contractor_region"),
-        "escalations": tables.escalations_table(report),
-        "details": [
-            tables.detail_table(report, level)
-            for level in ("contractor", "region", "contractor_region")
-        ],
-    }
 
 
 def _file(content: bytes, fmt: str, name: str) -> HttpResponse:

@@ -15,8 +15,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from facilities.faults import photos, workflow
+from facilities.periods import Period
 from tests.browser.conftest import sign_in
 from tests.factories import category
+from tests.reports.pages import build_report_page
 from tests.test_photos import phone_jpeg
 
 pytestmark = [
@@ -79,8 +81,8 @@ def test_the_service_pages_run_their_scripts_and_nothing_is_refused(page, fault_
 
 def test_the_report_charts_keep_their_colours(page, regional_manager, fault_with_photo):
     sign_in(page, "rhea")
-    period = timezone.localtime(fault_with_photo.reported_at).strftime("%Y-%m")
-    page.goto(f"/reports/{period}/")
+    month = timezone.localtime(fault_with_photo.reported_at)
+    page.goto(build_report_page(regional_manager, Period.month(month.year, month.month)))
     scripts_ran(page)
     charts = page.locator("svg.app-chart__svg")
     expect(charts).to_have_count(3)

@@ -1,7 +1,8 @@
 """A contract manager reads a month's report, follows a figure to its faults, downloads it.
 
-A download is prepared by a worker: the link leads to "Your report is being prepared", which
-refreshes itself (a meta refresh: no JavaScript) until the file is ready. No worker runs beside
+The report and each download are prepared by a worker: the first view of the report, and a
+download link, lead to "Your report is being prepared", which refreshes itself (a meta
+refresh: no JavaScript) until the report is shown or the file is ready. No worker runs beside
 the live server here, so the test runs the task itself, in a thread of its own, as a worker
 would; the file is the one the task stored.
 """
@@ -56,10 +57,21 @@ def test_contract_manager_reads_the_month_and_follows_a_figure(
 ):
     settings.REPORTS_REFRESH_SECONDS = 15
     sign_in(page, "rhea")
-    page.goto("/reports/")
+    page.goto("/reports/all/")
     assert_accessible(page, "reports-index")
     period = timezone.localtime(month_of_faults).strftime("%Y-%m")
-    page.goto(f"/reports/{period}/")
+    page.goto(f"/reports/{period}/")  # its first view: the report is being prepared
+    page_id = being_prepared(page, every="15")
+    assert "this page will show it" in page.locator("main").inner_text()
+    screenshot(page, "report-page-being-prepared")
+    others = [v["id"] for v in axe_violations(page) if v["id"] != "meta-refresh"]
+    assert others == []  # meta-refresh: see below
+    page.get_by_role("link", name="Stop refreshing this page").click()
+    assert_accessible(page, "report-page-being-prepared-stopped")
+    assert run_the_task_as_a_worker_would(page_id) == "ready"
+    page.get_by_role("link", name="Check whether your report is ready").click()
+    page.wait_for_url(re.compile(rf"/reports/{period}/\?prepared={page_id}$"))
+    report_url = page.url
     assert page.get_by_role("heading", level=1).is_visible()
     assert_accessible(page, "report-month")
 
@@ -79,7 +91,7 @@ def test_contract_manager_reads_the_month_and_follows_a_figure(
     assert_accessible(page, "report-ready")
     download(page, period)
 
-    page.goto(f"/reports/{period}/")
+    page.goto(report_url)  # the report as it was shown (the hour may have turned since)
     logged = page.locator(f"a[href*='report=logged.{period}']").first
     assert logged.inner_text().split()[0] == "2"  # then visually hidden words for the link
     logged.click()
@@ -103,14 +115,19 @@ def run_the_task_as_a_worker_would(prepared_id: int) -> str:
     return outcome[0] if outcome else "did not finish"
 
 
-def waiting_page(page, period: str, every: str) -> int:
-    """Click the CSV link: the "being prepared" page, refreshing itself; its row's id."""
-    page.locator("a[href$='download.csv']").first.click()
+def being_prepared(page, every: str) -> int:
+    """The "being prepared" page, refreshing itself; its row's id."""
     page.wait_for_url(re.compile(r"/reports/prepared/\d+/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Your report is being prepared"
     assert page.locator('meta[http-equiv="refresh"]').get_attribute("content") == every
     assert page.get_by_role("link", name=re.compile("Download the report")).count() == 0
     return int(re.search(r"/reports/prepared/(\d+)/", page.url)[1])
+
+
+def waiting_page(page, period: str, every: str) -> int:
+    """Click the CSV link: the "being prepared" page, refreshing itself; its row's id."""
+    page.locator("a[href$='download.csv']").first.click()
+    return being_prepared(page, every)
 
 
 def download(page, period: str) -> None:
@@ -128,7 +145,11 @@ def test_a_download_is_prepared_while_the_page_refreshes_itself_without_javascri
     page = no_js_page
     sign_in(page, "rhea")
     period = timezone.localtime(month_of_faults).strftime("%Y-%m")
-    page.goto(f"/reports/{period}/")
+    page.goto(f"/reports/{period}/")  # its first view: the report is being prepared
+    page_id = being_prepared(page, every="3")
+    assert run_the_task_as_a_worker_would(page_id) == "ready"
+    # The page's next refresh, by itself, shows the report.
+    page.wait_for_url(re.compile(rf"/reports/{period}/\?prepared={page_id}$"), timeout=20_000)
     prepared_id = waiting_page(page, period, every="3")
     assert run_the_task_as_a_worker_would(prepared_id) == "ready"
     link = page.get_by_role("link", name=re.compile(r"Download the report \(CSV, "))

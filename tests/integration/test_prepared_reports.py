@@ -82,3 +82,30 @@ def test_a_download_becomes_ready_through_the_worker(
     assert again.status_code == 200, f"prepared again: {again.get('Location')}"
     assert again.getvalue() == body
     assert PreparedReport.objects.count() == 1
+
+
+def test_the_report_page_is_built_by_the_worker_on_its_first_view(
+    services, worker, client, regional_manager, faults
+):
+    client.force_login(regional_manager)
+    period = Period(london_date(faults), london_date(timezone.now()) - timedelta(days=1))
+    url = reverse("report_month", args=[period.slug])
+    first = client.get(url)
+    assert first.status_code == 303  # to "being prepared": the request built nothing
+    pk = int(re.fullmatch(r"/reports/prepared/(\d+)/", first["Location"])[1])
+
+    def ready():
+        return PreparedReport.objects.filter(pk=pk, status=PreparationStatus.READY).exists()
+
+    wait_for(ready, timeout=60, what="the worker to build the report page")
+    shown = client.get(first["Location"])  # the waiting page's next refresh
+    assert (shown.status_code, shown["Location"]) == (303, f"{url}?prepared={pk}")
+    page = client.get(shown["Location"])
+    assert page.status_code == 200
+    chosen = reporting.selection(regional_manager)
+    expected = reporting.report(regional_manager, period, chosen, now=page.context["report"].as_of)
+    assert page.context["report"].total == expected.total
+    assert page.context["report"].total.logged == 2  # the tap and the camera
+    again = client.get(url)  # nothing changed: what the worker stored, no new build
+    assert again.status_code == 200
+    assert PreparedReport.objects.filter(format="page").count() == 1

@@ -12,6 +12,7 @@ from facilities.periods import Period
 from facilities.reports import issue
 
 from .conftest import AFTER_APRIL, at
+from .pages import report_page
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +58,7 @@ def test_the_picker_explains_what_is_wrong(client, national_manager, now):
 
 def test_the_report_page_shows_figures_linked_to_faults(client, history, national_manager, now):
     client.force_login(national_manager)
-    page = client.get(month_url())
+    page = report_page(client, month_url())
     assert page.status_code == 200
     text = page.text
     assert '<h1 class="govuk-heading-l">April 2026</h1>' in text
@@ -71,7 +72,7 @@ def test_the_report_page_shows_figures_linked_to_faults(client, history, nationa
 
 def test_a_contractor_sees_only_its_own_figures(client, history, contractor_user, now):
     client.force_login(contractor_user)
-    page = client.get(month_url())
+    page = report_page(client, month_url())
     assert page.context["report"].total.logged == 6
     assert "Unrouted" not in page.text
     choices = [value for value, _ in page.context["form"].fields["contractor"].choices]
@@ -82,7 +83,7 @@ def test_a_regional_manager_sees_only_their_regions(
     client, history, regional_manager, other_region, now
 ):
     client.force_login(regional_manager)
-    page = client.get(month_url())
+    page = report_page(client, month_url())
     assert page.context["report"].total.logged == 6  # E is in Wales
     assert [f.region for f in page.context["report"].by_region] == ["North East"]
     assert client.get(month_url(region=other_region.pk)).status_code == 404
@@ -90,13 +91,13 @@ def test_a_regional_manager_sees_only_their_regions(
 
 def test_an_office_manager_sees_their_premises(client, history, other_office_manager, now):
     client.force_login(other_office_manager)
-    report = client.get(month_url()).context["report"]
+    report = report_page(client, month_url()).context["report"]
     assert (report.total.logged, report.total.overdue_at_end) == (1, 1)  # E, in Cardiff
 
 
 def test_choosing_a_contractor_narrows_the_report(client, history, national_manager, now):
     client.force_login(national_manager)
-    report = client.get(month_url(contractor="unrouted")).context["report"]
+    report = report_page(client, month_url(contractor="unrouted")).context["report"]
     assert report.total.logged == 1
     assert report.selection == {"Contractor": "Unrouted (no contractor)"}
 
@@ -242,7 +243,7 @@ def test_only_contract_managers_reissue(client, history, contractor_user, contra
 
 def test_a_date_range_report(client, history, national_manager, now):
     client.force_login(national_manager)
-    page = client.get(reverse("report_month", args=["2026-04-01_2026-04-15"]))
+    page = report_page(client, reverse("report_month", args=["2026-04-01_2026-04-15"]))
     assert page.status_code == 200
     report = page.context["report"]
     assert report.period.label == "1 April 2026 to 15 April 2026"
