@@ -13,9 +13,11 @@ run:
 	scripts/run-local
 
 # In parallel (pytest-xdist), a test database per worker; TEST_WORKERS=0 runs them in one process.
+# The tests are handed out one or two at a time (--maxschedchunk 1), longest first
+# (tests/conftest.py), so no worker is left with a queue of long ones at the end.
 TEST_WORKERS ?= auto
 test: install browsers
-	$(BIN)/pytest -n $(TEST_WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 1
 
 install: $(VENV)/.installed node_modules/.installed
 

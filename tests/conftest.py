@@ -8,12 +8,24 @@
 """
 
 import os
+import re
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 from facilities.models import Role
 from tests import broker, factories
+
+# Property tests' budget. "suite" (make test, CI): enough examples to find a broken rule in an
+# ordinary run, with no deadline (a busy CI machine must not fail a test for being slow) and
+# the failing example printed so it can be replayed. A test that states max_examples keeps it;
+# the costly database tests (tests/faults/test_lateness_twin.py) take this one.
+# `pytest --hypothesis-profile=thorough tests/faults` searches ten times as far, after a change
+# to the rules.
+hypothesis_settings.register_profile("suite", max_examples=25, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("thorough", max_examples=250, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("suite")
 
 
 def pytest_configure(config):
@@ -26,18 +38,30 @@ def pytest_configure(config):
             raise pytest.UsageError("CI=true needs REDIS_URL")
 
 
-#: The longest tests (10-60 s each on a quiet machine), started first so that the parallel
-#: workers (pytest-xdist hands tests out in this order) finish them while the short ones run,
-#: rather than one worker running them alone at the end.
+#: The longest tests first (measured in December 2026; most take 10-100 s on a quiet machine),
+#: so that a worker takes one while the other works through short ones, rather than one worker
+#: being left with a long test at the end. `make test` (--maxschedchunk 1) hands the tests out
+#: one or two at a time in this order. pytest-django's order still comes first: tests in a
+#: transaction, then transactional tests (the integration and browser tests), then the tests
+#: without the database.
 LONGEST_FIRST = (
-    "tests/faults/test_lateness_twin.py",
     "tests/reports/test_recount.py",
+    "tests/faults/test_lateness_twin.py",
+    "tests/test_seed_demo.py",
+    "tests/reports/test_prepared.py",
+    "tests/integration/test_reliability.py",
     "tests/integration/",
     "tests/reports/test_issue.py",
-    "tests/web/test_national_scope.py",
-    "tests/test_seed_demo.py",
     "tests/api/test_schemathesis.py",
+    "tests/web/test_national_scope.py",
+    "tests/web/test_fault_list.py",
+    "tests/api/test_events_feed.py",
     "tests/reports/test_views.py",
+    "tests/reports/test_exports.py",
+    "tests/test_production_settings.py",
+    "tests/browser/test_reflow.py",
+    "tests/browser/test_reports_journey.py",
+    "tests/browser/test_find_faults_journey.py",
 )
 
 
@@ -79,6 +103,46 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+#: PDFs rendered in this process, by their HTML with the link targets left out.
+_PDFS: dict[str, bytes] = {}
+_LINK_TARGETS = re.compile(r'href="[^"]*"')
+
+
+class _RenderedOnce:
+    """Stands in for weasyprint.HTML(string=...): a document that reads the same as one made
+    before is not laid out again; its PDF is that one's."""
+
+    def __init__(self, real, *, string: str, **options) -> None:
+        self.make = lambda: real(string=string, **options)
+        self.key = _LINK_TARGETS.sub('href=""', string)
+
+    def write_pdf(self, *args, **options) -> bytes:
+        if args or options:
+            return self.make().write_pdf(*args, **options)
+        if self.key not in _PDFS:
+            _PDFS[self.key] = self.make().write_pdf()
+        return _PDFS[self.key]
+
+
+@pytest.fixture
+def pdfs_rendered_once(monkeypatch):
+    """For tests that issue the same reports again and again but do not read the PDFs' links:
+    WeasyPrint lays each document out once (1-2 s of CPU each) in a worker. The links are the
+    only difference between such tests' documents (they carry database ids); whatever else
+    differs (a figure, a version, a name) makes a new PDF. Tests that check a PDF's links
+    must not use this."""
+    import weasyprint
+
+    real = weasyprint.HTML
+
+    def html(*args, string: str | None = None, **options):
+        if args or string is None:
+            return real(*args, string=string, **options)
+        return _RenderedOnce(real, string=string, **options)
+
+    monkeypatch.setattr(weasyprint, "HTML", html)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -101,8 +101,11 @@ def _db_states(ids, now):
     return {row.pk: row for row in rows}
 
 
+# As many examples as the profile gives (tests/conftest.py: 25 in `make test` and CI, each
+# 6-14 faults, so some 250 random lives a run, new ones every run; 250 examples with
+# --hypothesis-profile=thorough). The fixtures are made once for all the examples: each
+# example's faults are its own (`ids`), whatever earlier examples left in the database.
 @settings(
-    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -16,7 +16,8 @@ from facilities.reports import issue
 
 from .conftest import AFTER_APRIL, at
 
-pytestmark = pytest.mark.django_db
+# Every test issues April's reports for the same history: each scope's PDF is laid out once.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdfs_rendered_once")]
 
 APRIL = Period.month(2026, 4)
 

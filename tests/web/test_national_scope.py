@@ -19,7 +19,8 @@ from tests.factories import UserFactory
 
 from .conftest import T0
 
-pytestmark = pytest.mark.django_db
+# The tests issue February's reports for the same estate: each scope's PDF is laid out once.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdfs_rendered_once")]
 
 
 @pytest.fixture
