@@ -1,31 +1,35 @@
-"""Benchmark: the pages that find faults, at 1,000,000 faults (PostgreSQL).
+"""Benchmark: the pages that find faults — the fault list and the home dashboard — at
+1,000,000 faults (PostgreSQL), beside their SQL floor, with a profile of where the time goes.
 
-    createdb -h 127.0.0.1 -U postgres webbench
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/webbench
-    .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py seed_demo --faults 1000000
-    .venv/bin/python benchmarks/web_pages.py --add-missing-indexes --trigram [--runs 20]
-    dropdb -h 127.0.0.1 -U postgres webbench
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/seedbench \\
+        nice -n 10 .venv/bin/python benchmarks/web_pages.py [--runs 20] [--profile] [--only TEXT]
 
-A script, not a test: it prints figures and SQL query counts. Each page is fetched with
-Django's test client as a signed-in person (server time: URL routing, middleware, the
-queries and the template; no network), warmed up twice, then timed `--runs` times. Columns:
-the median wall time (the target's measure), the median CPU time of this process (the
-app's own work, which other load on the machine barely changes), the median time spent in
-SQL as the app saw it, and the number of SQL queries. People: the demo's national contract
-manager (sees every fault), an office manager (three premises) and a regional contract
-manager (one region).
+A script, not a test (issue 13 item 2: "list pages and dashboard ≤ 25 ms median at 1,000,000
+faults, ≤ 10× the floor, constant query count; the profile before and after"). Run it at
+100,000 faults too (`seed_demo --faults 100000`) to see how it grows (item 6).
 
-Targets (issue 3): the fault list (first page, any one filter, sorted by due time) runs at
-most 10 queries with a median under 50 ms; a text search and the home dashboard under 100 ms.
+It may point at a shared seeded database: everything runs in ONE transaction rolled back at the
+end — the migrations the database lacks, ANALYZE where there are no statistics, any index asked
+for. Each page is fetched with Django's test client as a signed-in person (server time: URL
+routing, middleware, the queries and the template; no network), warmed up twice, then timed
+`--runs` times. Columns: median and 90th-percentile wall time (the target's measure), the
+median CPU time of this thread (the app's own work, which other load on the machine changes
+least), the median time in SQL as the app saw it, the queries (min-max over the runs: one
+number when constant), the load average (1 min) when the page ended, and the floor: the
+page's costliest query alone, as hand-written SQL sent straight to the database (the rows of
+the page, or the dashboard's counts), median — what any implementation of the page pays.
+People: the demo's national contract manager (every fault), an office manager (three
+premises) and a regional contract manager (one region).
+
+With `--profile`, each person's first list page and home page are profiled (cProfile over
+`--runs` requests) and the time is shown by part — Django and middleware, the filters and
+their choices, the page's rows, the dashboard's figures, the template — with the costliest
+functions.
 
 Options:
-  --add-missing-indexes  create `Fault.Meta.indexes` missing from the database (until their
-                         migration exists), as the migration would;
+  --add-missing-indexes  create `Fault.Meta.indexes` missing from the database (rolled back);
   --trigram              create the PostgreSQL-only pg_trgm indexes for the text search
                          (`TRIGRAM_INDEXES`: not in Meta, as SQLite cannot build them);
-  --renice               run this process and its database backend at nice -10 (root only):
-                         on a shared machine, figures nearer an unloaded server's;
   --only TEXT            just the pages whose name contains TEXT (e.g. "text search");
   --explain              print PostgreSQL's plan for the slowest query of each page.
 """
@@ -33,7 +37,10 @@ Options:
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -50,10 +57,11 @@ import django
 django.setup()
 
 from django.core.signals import request_finished, request_started  # noqa: E402
-from django.db import close_old_connections, connection  # noqa: E402
+from django.db import close_old_connections, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.api import analyse_if_never_analysed, schema_up_to_date  # noqa: E402
 from facilities.models import Category, Contractor, Fault, Premises, Region, User  # noqa: E402
 
 TRIGRAM_INDEXES = [
@@ -63,12 +71,12 @@ TRIGRAM_INDEXES = [
     "CREATE INDEX IF NOT EXISTS fault_location_trgm ON facilities_fault "
     "USING gin (upper(location::text) gin_trgm_ops)",
 ]
-LIST_QUERIES = 10
-LIST_MS = 50.0
+TARGET_MS = 25.0
+TARGET_RATIO = 10.0
+#: The text search reads many rows by its nature: the issue's 25 ms is for the list pages.
 SEARCH_MS = 100.0
-DASHBOARD_MS = 100.0
 
-# Keep one database connection, as production does (CONN_MAX_AGE): time pages, not connects.
+# Keep one database connection (and with it the one transaction) for every request.
 request_started.disconnect(close_old_connections)
 request_finished.disconnect(close_old_connections)
 
@@ -76,18 +84,33 @@ request_finished.disconnect(close_old_connections)
 @dataclass
 class Figures:
     median_ms: float
-    cpu_ms: float  # this process's CPU time (the app's own work), median
+    p90_ms: float
+    cpu_ms: float  # this thread's CPU time (the app's own work), median
     sql_ms: float  # the database's time as the app saw it, median
-    queries: int
+    queries: list[int]  # per run
+    load: float
+    floor_ms: float
     slowest_sql: str
 
 
+def floor_of(sql: str, runs: int) -> float:
+    """The median time of one statement sent straight to the database, rows fetched."""
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(runs):
+            started = time.perf_counter()
+            cursor.execute(sql)
+            cursor.fetchall()
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def measure(client: Client, url: str, runs: int) -> Figures:
-    """Median wall time, app CPU time and SQL time over `runs` requests, and the query count."""
+    """Median wall time, app CPU time and SQL time over `runs` requests, and the queries."""
     for _ in range(2):
         assert client.get(url).status_code == 200, url
-    walls, cpus, sqls = [], [], []
-    captured: list[dict] = []
+    walls, cpus, sqls, counts = [], [], [], []
+    slowest = ("", -1.0)
     for _ in range(runs):
         with CaptureQueriesContext(connection) as queries:
             started, cpu_started = time.perf_counter(), time.thread_time()
@@ -97,25 +120,34 @@ def measure(client: Client, url: str, runs: int) -> Figures:
             captured = list(queries.captured_queries)  # the next request clears the log
         assert response.status_code == 200, url
         sqls.append(sum(float(q["time"]) for q in captured) * 1000)
-    slowest = max(captured, key=lambda q: float(q["time"]))["sql"]
+        counts.append(len(captured))
+        for query in captured:
+            if (
+                "facilities_fault" in query["sql"].split(" WHERE ")[0]
+                and float(query["time"]) > slowest[1]
+            ):
+                slowest = (query["sql"], float(query["time"]))
     return Figures(
-        statistics.median(walls),
-        statistics.median(cpus),
-        statistics.median(sqls),
-        len(captured),
-        slowest,
+        median_ms=statistics.median(walls),
+        p90_ms=statistics.quantiles(walls, n=10)[-1],
+        cpu_ms=statistics.median(cpus),
+        sql_ms=statistics.median(sqls),
+        queries=counts,
+        load=os.getloadavg()[0],
+        floor_ms=floor_of(slowest[0], runs) if slowest[0] else 0.0,
+        slowest_sql=slowest[0],
     )
 
 
-def cases() -> list[tuple[str, str, float | None]]:
-    """(name, URL, target ms); the target is None where the issue sets none."""
+def cases() -> list[tuple[str, str, float]]:
+    """(name, URL, target ms)."""
     premises = Premises.objects.get(code="newcastle")
     region = Region.objects.get(code="north-east")
     heating = Category.objects.get(slug="heating-hot-water")
     contractor = Contractor.objects.order_by("name").first()
     reference = Fault.objects.order_by("-pk").values_list("pk", flat=True)[5000]
 
-    def faults(target: float | None = LIST_MS, **query: object) -> tuple[str, float | None]:
+    def faults(target: float = TARGET_MS, **query: object) -> tuple[str, float]:
         return f"/faults/?{urlencode(query)}" if query else "/faults/", target
 
     pages = {
@@ -143,8 +175,7 @@ def cases() -> list[tuple[str, str, float | None]]:
         "list: all statuses sorted by fix due": faults(status="all", sort="fix_due"),
         "list: all statuses sorted by priority": faults(status="all", sort="priority"),
         "list: all statuses, premises": faults(status="all", premises=premises.pk),
-        "home dashboard": ("/", DASHBOARD_MS),
-        f"premises page ({premises.name})": (f"/premises/{premises.pk}/", None),
+        "home dashboard": ("/", TARGET_MS),
     }
     return [(name, url, target) for name, (url, target) in pages.items()]
 
@@ -162,89 +193,124 @@ def add_missing_indexes() -> list[str]:
     return added
 
 
-def renice() -> None:
-    os.nice(-10)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        os.setpriority(os.PRIO_PROCESS, cursor.fetchone()[0], -10)
+#: The parts of a request a profile shows: (part, the functions whose cumulative time it is).
+PARTS = [
+    ("the view (the rest: Django, middleware)", [("web/fault_list.py", "fault_list"),
+                                                 ("web/views.py", "home")]),
+    ("  filters and their choices", [("finding/filters.py", "__init__")]),
+    ("  the page's rows (query, lateness)", [("finding/lists.py", "fault_page")]),
+    ("  the table's cells and options", [("web/fault_list.py", "table_rows"),
+                                         ("web/fault_list.py", "select_options")]),
+    ("  dashboard figures", [("finding/dashboard.py", "home_figures"),
+                             ("finding/dashboard.py", "most_overdue")]),
+    ("  waiting for you", [("finding/waiting.py", "waiting_for")]),
+    ("  template rendering", [("django/shortcuts.py", "render")]),
+]  # fmt: skip
+
+
+def profile(client: Client, url: str, runs: int) -> None:
+    """Where one page's time goes: by part of the request, then the costliest functions."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats  # (file, line, function) -> (.., .., own, cumulative, ..)
+    total = max(row[3] for row in stats.values())
+    calls = sum(row[1] for row in stats.values()) // runs
+    print(f"    profile of {url}: {calls:,} function calls a request; share of the time")
+    for part, functions in PARTS:
+        spent = sum(
+            row[3]
+            for (filename, _line, name), row in stats.items()
+            if any(filename.endswith(f) and name == n for f, n in functions)
+        )
+        print(f"      {part:42} {100 * spent / total:5.1f}%")
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("tottime").print_stats(6)
+    lines = [line for line in text.getvalue().splitlines() if line.strip()][-7:]
+    print("\n".join(f"      {line[:150]}" for line in lines))
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--profile", action="store_true")
     parser.add_argument("--add-missing-indexes", action="store_true")
     parser.add_argument("--trigram", action="store_true")
-    parser.add_argument("--renice", action="store_true")
     parser.add_argument("--only", default="", help="just the pages whose name contains this")
     args = parser.parse_args()
 
     if connection.vendor != "postgresql":
         print("Point DATABASE_URL at a PostgreSQL database seeded with seed_demo.")
         return 2
-    if args.add_missing_indexes:
-        added = add_missing_indexes()
-        print(f"Created Meta indexes: {', '.join(added) or 'none missing'}")
-    if args.trigram:
-        with connection.cursor() as cursor:
-            for statement in TRIGRAM_INDEXES:
-                cursor.execute(statement)
-        print("Trigram indexes present.")
-    if args.add_missing_indexes or args.trigram:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE facilities_fault")
-    if args.renice:
-        renice()
-    total = Fault.objects.count()
-    open_faults = Fault.objects.open().count()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE tablename = 'facilities_fault' ORDER BY 1"
-        )
-        indexes = [row[0] for row in cursor.fetchall()]
-    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    print(f"PostgreSQL {connection.cursor().connection.info.server_version}; faults {total:,}")
-    print(f"open faults {open_faults:,}; median of {args.runs} runs after 2 warm-ups")
-    print(f"CPUs {os.cpu_count()}; load average {load}; reniced: {'yes' if args.renice else 'no'}")
-    print(f"fault indexes: {', '.join(indexes)}\n")
-
-    people = [
-        ("national contract manager", User.objects.get(username="national")),
-        ("office manager (3 premises)", User.objects.get(username="office.newcastle")),
-        ("regional contract manager (North East)", User.objects.get(username="manager.northeast")),
-    ]
     misses = []
-    for who, user in people:
-        client = Client()
-        client.force_login(user)
-        print(f"== {who}: {user.username}")
-        print(f"{'page':44} {'median ms':>9} {'app cpu':>8} {'sql ms':>7} {'queries':>7}  target")
-        for name, url, target in cases():
-            if args.only not in name:
-                continue
-            got = measure(client, url, args.runs)
-            is_list = name.startswith("list")
-            ok = (target is None or got.median_ms < target) and (
-                not is_list or got.queries <= LIST_QUERIES
-            )
-            goal = f"< {target:.0f} ms" if target else "-"
-            if is_list:
-                goal += f", <= {LIST_QUERIES} queries"
-            flag = "" if ok else "  MISSED"
-            print(
-                f"{name:44} {got.median_ms:9.1f} {got.cpu_ms:8.1f} {got.sql_ms:7.1f} "
-                f"{got.queries:7d}  {goal}{flag}"
-            )
-            if not ok:
-                misses.append(f"{who}: {name}")
-            if args.explain:
-                with connection.cursor() as cursor:
-                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {got.slowest_sql}")
-                    print("\n".join(f"    {row[0]}" for row in cursor.fetchall()))
-        print()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '10s'")
+        applied = schema_up_to_date()
+        print(f"migrations applied for this run (rolled back): {', '.join(applied) or 'none'}")
+        analysed = analyse_if_never_analysed()
+        if analysed:
+            print(f"planner statistics: none; ANALYZE (rolled back) {', '.join(analysed)}")
+        if args.add_missing_indexes:
+            print(f"Created Meta indexes: {', '.join(add_missing_indexes()) or 'none missing'}")
+        if args.trigram:
+            with connection.cursor() as cursor:
+                for statement in TRIGRAM_INDEXES:
+                    cursor.execute(statement)
+                cursor.execute("ANALYZE facilities_fault")
+            print("Trigram indexes present.")
+        total = Fault.objects.count()
+        open_faults = Fault.objects.open().count()
+        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"PostgreSQL {connection.cursor().connection.info.server_version}; "
+              f"faults {total:,}; open {open_faults:,}")  # fmt: skip
+        print(f"median of {args.runs} runs after 2 warm-ups; target <= {TARGET_MS:.0f} ms "
+              f"(text search {SEARCH_MS:.0f}), <= {TARGET_RATIO:.0f}x the floor, "
+              "a constant number of queries")  # fmt: skip
+        print(f"CPUs {os.cpu_count()}; load average {load}\n")
+
+        people = [
+            ("national contract manager", User.objects.get(username="national")),
+            ("office manager (3 premises)", User.objects.get(username="office.newcastle")),
+            ("regional manager (North East)", User.objects.get(username="manager.northeast")),
+        ]
+        for who, user in people:
+            client = Client()
+            client.force_login(user)
+            print(f"== {who}: {user.username}")
+            print(f"{'page':40} {'median':>7} {'p90':>6} {'cpu':>6} {'sql':>5} {'queries':>7} "
+                  f"{'load':>5} {'floor':>5} {'x':>5}  (ms)")  # fmt: skip
+            for name, url, target in cases():
+                if args.only not in name:
+                    continue
+                got = measure(client, url, args.runs)
+                low, high = min(got.queries), max(got.queries)
+                ratio = got.median_ms / got.floor_ms if got.floor_ms else 0.0
+                ok = got.median_ms <= target and ratio <= TARGET_RATIO and low == high
+                queries = f"{low}-{high}" if high > low else str(low)
+                flag = "" if ok else "  MISSED"
+                print(
+                    f"{name:40} {got.median_ms:7.1f} {got.p90_ms:6.1f} {got.cpu_ms:6.1f} "
+                    f"{got.sql_ms:5.1f} {queries:>7} {got.load:5.1f} {got.floor_ms:5.1f} "
+                    f"{ratio:5.1f}{flag}"
+                )
+                if not ok:
+                    misses.append(f"{who}: {name}")
+                if args.explain and got.slowest_sql:
+                    with connection.cursor() as cursor:
+                        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {got.slowest_sql}")
+                        print("\n".join(f"    {row[0]}" for row in cursor.fetchall()))
+            if args.profile:
+                for url in ("/faults/", "/"):
+                    profile(client, url, args.runs)
+            print()
+        transaction.set_rollback(True)
     load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    print(f"load average at the end {load}")
-    print("All targets met." if not misses else "Missed: " + "; ".join(misses))
+    print(f"load average at the end {load}; everything above rolled back")
+    print("All targets met." if not misses else f"Missed: {len(misses)} pages (marked MISSED)")
     return 0 if not misses else 1
 
 

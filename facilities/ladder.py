@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from typing import Protocol
 
 from facilities import sla
@@ -62,8 +63,9 @@ class Step:
     def specificity(self) -> int:
         return 2 if self.contract_id is not None else 1 if self.region_id is not None else 0
 
-    @property
+    @cached_property
     def why(self) -> str:
+        """Worked out once a step (a sweep asks it for every rung of every fault)."""
         what = "attendance" if self.starts_after == StartsAfter.ATTEND_DUE else "the fix"
         plus = Decimal(self.plus_fix_windows)
         if not plus:

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.base import ModelState
 
 from facilities import ladder, notifications
 from facilities.models import (
@@ -33,7 +34,7 @@ from facilities.models import (
 )
 from facilities.models.notifications import all_steps
 
-from .raising import Writes, raise_levels, update_faults
+from .raising import Writes, new_event, raise_levels, update_faults
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class SweepResult:
 
 
 def _breach_event(fault: Fault, step: str, due: datetime, now: datetime) -> FaultEvent:
-    return FaultEvent(
+    return new_event(
         fault_id=fault.pk,
         kind=EventKind.BREACHED,
         at=now,
@@ -81,14 +82,21 @@ def check_fault(
     now: datetime,
     steps: Sequence[ladder.Step],
     people: notifications.People,
+    ladders: dict[tuple[int | None, int], tuple[ladder.Step, ...]] | None = None,
 ) -> SweepResult:
-    """Everything now due for one locked fault, added to `writes`; sets its next check."""
+    """Everything now due for one locked fault, added to `writes`; sets its next check.
+
+    `ladders` keeps each (contract, region)'s resolved ladder for the rest of the batch.
+    """
     result = SweepResult(checked=1)
     nation, safety = fault.premises.nation, fault.category.safety_critical
     paused = fault.paused_minutes
-    fault_steps = ladder.resolve_ladder(
-        steps, contract_id=fault.contract_id, region_id=fault.premises.region_id
-    )
+    key = (fault.contract_id, fault.premises.region_id)
+    fault_steps = ladders.get(key) if ladders is not None else None
+    if fault_steps is None:
+        fault_steps = ladder.resolve_ladder(steps, contract_id=key[0], region_id=key[1])
+        if ladders is not None:
+            ladders[key] = fault_steps
     due = ladder.breaches_due(fault, nation, paused, now)
     for step, flagged in (("attend", due.attend), ("make_safe", due.make_safe), ("fix", due.fix)):
         if flagged:
@@ -99,7 +107,7 @@ def check_fault(
     if due.at_risk:
         fault.at_risk_at = now
         writes.events.append(
-            FaultEvent(
+            new_event(
                 fault_id=fault.pk,
                 kind=EventKind.AT_RISK,
                 at=now,
@@ -126,8 +134,9 @@ def _process(faults: list[Fault], *, now: datetime, steps: Sequence[ladder.Step]
     result = SweepResult()
     writes = Writes()
     people = notifications.People.for_faults(faults)
+    ladders: dict[tuple[int | None, int], tuple[ladder.Step, ...]] = {}
     for fault in faults:
-        result.add(check_fault(fault, writes, now=now, steps=steps, people=people))
+        result.add(check_fault(fault, writes, now=now, steps=steps, people=people, ladders=ladders))
     writes.save()
     update_faults(faults, UPDATED_FIELDS)
     result.emails_queued += sum(1 for e in writes.emails if e.status == "pending")
@@ -146,28 +155,47 @@ CHECKED_FIELDS = [
 
 def _due_batch(now: datetime, size: int) -> list[Fault]:
     """Lock up to `size` due faults no other sweep holds, with their premises, category and
-    contractor (read as three small lookups, not joined into every row)."""
-    faults = list(
+    contractor (read as three small lookups, not joined into every row).
+
+    The faults are read as plain rows and made into unsaved-looking `Fault`s with just
+    `CHECKED_FIELDS` (any other field is read if asked for, as with `only()`), and their
+    relations cached directly: a model instance per row through `from_db` cost a tenth of a
+    sweep.
+    """
+    rows = list(
         Fault.objects.select_for_update(skip_locked=True)
-        .only(*CHECKED_FIELDS)
         .filter(next_check_at__lte=now)
-        .order_by("next_check_at", "pk")[:size]
+        .order_by("next_check_at", "pk")
+        .values_list("pk", *CHECKED_FIELDS)[:size]
     )
-    if faults:
-        premises = Premises.objects.only("name", "nation", "region_id").in_bulk(
-            {f.premises_id for f in faults}
-        )
-        categories = Category.objects.only("name", "safety_critical").in_bulk(
-            {f.category_id for f in faults}
-        )
-        contractors = Contractor.objects.only(
-            "name", "helpdesk_email", "account_manager_email"
-        ).in_bulk({f.contractor_id for f in faults if f.contractor_id})
-        for fault in faults:
-            fault.premises = premises[fault.premises_id]
-            fault.category = categories[fault.category_id]
-            fault.contractor = contractors.get(fault.contractor_id)
+    if not rows:
+        return []
+    names = ["id", *(Fault._meta.get_field(name).attname for name in CHECKED_FIELDS)]
+    faults = [_loaded_fault(dict(zip(names, row, strict=True))) for row in rows]
+    premises = Premises.objects.only("name", "nation", "region_id").in_bulk(
+        {f.premises_id for f in faults}
+    )
+    categories = Category.objects.only("name", "safety_critical").in_bulk(
+        {f.category_id for f in faults}
+    )
+    contractors = Contractor.objects.only(
+        "name", "helpdesk_email", "account_manager_email"
+    ).in_bulk({f.contractor_id for f in faults if f.contractor_id})
+    for fault in faults:
+        cache = fault._state.fields_cache
+        cache["premises"] = premises[fault.premises_id]
+        cache["category"] = categories[fault.category_id]
+        cache["contractor"] = contractors.get(fault.contractor_id)
     return faults
+
+
+def _loaded_fault(values: dict[str, object]) -> Fault:
+    """A fault as read from the database with just these columns (as `from_db` makes it)."""
+    fault = Fault.__new__(Fault)
+    fault.__dict__.update(values)
+    fault._state = ModelState()
+    fault._state.adding, fault._state.db = False, DEFAULT_DB_ALIAS
+    return fault
 
 
 def _one_by_one(ids: list[int], *, now: datetime, steps: Sequence[ladder.Step]) -> SweepResult:

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django.db.models import Count, Sum
 
 from facilities import access, deadlines
-from facilities.access import faults_visible_to
 from facilities.finding import slices
 from facilities.lateness import first_unmet_deadline
 from facilities.models import Fault, Role, User
@@ -42,14 +41,15 @@ class HomeFigures:
     premises_without_heating: int
 
 
-def home_figures(user: User, now: datetime) -> HomeFigures:
+def home_figures(user: User, now: datetime, scope: slices.Scope | None = None) -> HomeFigures:
     """The home page's numbers for what this user may see, in one query and one pass.
 
     Each figure is a filtered count (or sum) over the user's open faults, the filter being
     one of the named slices the fault list filters with (`facilities.finding.slices`), so
-    each number links to exactly the faults it counts and nothing loops in Python.
+    each number links to exactly the faults it counts and nothing loops in Python. `scope`
+    is the user's (`slices.Scope.of(user)`), when the page has read it already.
     """
-    open_faults = slices.with_premises_named(faults_visible_to(user).open(), user)
+    open_faults = (scope or slices.Scope.of(user)).faults().open()
     totals = open_faults.aggregate(
         open_faults=Count("pk"),
         overdue=Count("pk", filter=slices.overdue(now)),
@@ -158,7 +158,9 @@ class LateFault:
         return f"{self.step} overdue by {describe_lateness(self.lateness)}"
 
 
-def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
+def most_overdue(
+    user: User, now: datetime, limit: int = 10, scope: slices.Scope | None = None
+) -> list[LateFault]:
     """The user's open overdue faults, the longest overdue first.
 
     Overdue and "how long" both come from the earliest unmet deadline (`facilities.lateness`:
@@ -166,7 +168,9 @@ def most_overdue(user: User, now: datetime, limit: int = 10) -> list[LateFault]:
     not on hold, so this reads `limit` index entries, not every open fault.
     """
     faults = (
-        slices.with_premises_named(faults_visible_to(user).open(), user)
+        (scope or slices.Scope.of(user))
+        .faults()
+        .open()
         .filter(on_hold_since__isnull=True)
         .annotate(late_since=first_unmet_deadline())
         .filter(late_since__lt=now)
@@ -194,8 +198,9 @@ def _and_join(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def describe_scope(user: User) -> str:
-    """What this person's role lets them see, in a sentence for the home page."""
+def describe_scope(user: User, premises: list | None = None) -> str:
+    """What this person's role lets them see, in a sentence for the home page. `premises`
+    are an office manager's, when the page has read them already."""
     role = access.role_of(user)
     if role == Role.ADMINISTRATOR:
         return "Administrator: you can see faults at every premises."
@@ -207,7 +212,8 @@ def describe_scope(user: User) -> str:
             return "You have no regions yet, so you cannot see any faults. Ask an administrator."
         return f"Regional contract manager: {_and_join(regions)}."
     if role == Role.OFFICE_MANAGER:
-        names = [premises.name for premises in user.premises.order_by("name")]
+        managed = premises if premises is not None else user.premises.order_by("name")
+        names = [each.name for each in managed]
         if not names:
             return "You do not manage any premises yet. Ask an administrator to add yours."
         count = "1 premises" if len(names) == 1 else f"{len(names)} premises"

@@ -176,13 +176,27 @@ def page_number(raw: str | None) -> int:
     return max(number, 1)
 
 
+#: What a list row shows and what its lateness reads (`deadlines.overdue_steps`,
+#: `ladder.at_risk_time`): a third of a fault's columns, and not its long texts. Anything
+#: else would cost a query per row (tests/web/test_fault_list.py counts them).
+ROW_COLUMNS = (
+    *("premises_id", "category_id", "contractor_id", "priority", "status", "reported_at"),
+    *("on_hold_since", "paused", "clock", "fix_target_minutes"),
+    *("attended_at", "made_safe_at", "fixed_at", "attend_due_at", "make_safe_due_at"),
+    "fix_due_at",
+    *("premises__name", "premises__nation", "category__name", "contractor__name"),
+)
+
+
 def fault_page(
     faults: QuerySet[Fault], number: int, now: datetime, per_page: int = PAGE_SIZE
 ) -> FaultPage:
     """One page of already filtered and ordered faults, in one query whatever the page size."""
     offset = (number - 1) * per_page
     found = list(
-        faults.select_related("premises", "category", "contractor")[offset : offset + per_page + 1]
+        faults.select_related("premises", "category", "contractor").only(*ROW_COLUMNS)[
+            offset : offset + per_page + 1
+        ]
     )
     return FaultPage(
         rows=rows_for(found[:per_page], now),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 
 from facilities import access, lateness
-from facilities.models import Premises
+from facilities.models import Fault, Role
 from facilities.models.faults import (
     OPEN_STATUS_VALUES,
-    FaultQuerySet,
 )
 
 #: `status` values beyond the single statuses.
@@ -57,20 +57,47 @@ def without_heating() -> Q:
 OPEN_ONLY = ("overdue", "open_over_24h", "beds", "without_heating")
 
 
-def with_premises_named(
-    faults: FaultQuerySet, user, region_premises_ids: list[int] | None = None
-) -> FaultQuerySet:
-    """The same faults, with a regional contract manager's premises named as well.
+# --- A person's scope, read once for a page ------------------------------------------------
 
-    Their scope is "at premises in my regions" (a join). Naming the premises is redundant
-    (never wider than the scope) but lets PostgreSQL read just those premises' open faults
-    from the per-premises indexes instead of every open fault. Other scopes are left alone
-    (an office manager's already names premises; a national one has no regions).
+
+def scope_is_the_premises_seen(user) -> bool:
+    """Whether the user's fault scope is exactly the premises they may see: an office
+    manager's premises, or a contract manager's regions' (`access.fault_scope` names the
+    one and joins the other; `access.premises_visible_to` reads the same premises)."""
+    role = access.role_of(user) if user.is_authenticated else None
+    return role in (Role.OFFICE_MANAGER, Role.CONTRACT_MANAGER) and not access.sees_everything(user)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The faults a person may see, as one condition on the fault's own columns (the
+    premises named, the contractor, or everything), read with at most one query.
+
+    `access.fault_scope` is the rule; this is the same set of faults, named so that a page
+    asking several questions of it reads the person's regions or premises once, and so that
+    PostgreSQL reads just those premises' rows from the per-premises indexes.
     """
-    if not access.is_regional_manager(user):
-        return faults
-    if region_premises_ids is None:
-        region_premises_ids = list(
-            Premises.objects.filter(region__contract_managers=user).values_list("pk", flat=True)
-        )
-    return faults.filter(premises_id__in=region_premises_ids) if region_premises_ids else faults
+
+    lookup: str | None  # e.g. "premises_id__in"; None: every fault
+    value: object = None
+
+    @classmethod
+    def of(cls, user, premises_ids: list[int] | None = None) -> Scope:
+        """`premises_ids`, if given, are `premises_visible_to(user)` already read."""
+        if scope_is_the_premises_seen(user):
+            if premises_ids is None:
+                premises_ids = list(access.premises_visible_to(user).values_list("pk", flat=True))
+            return cls("premises_id__in", premises_ids)
+        rule = access.fault_scope(user)  # no query for these roles
+        if rule is None:
+            return cls(None)
+        if len(rule.children) == 1 and isinstance(rule.children[0], tuple) and not rule.negated:
+            return cls(*rule.children[0])  # contractor_id=…, or pk__in=[] (nothing)
+        return cls("pk__in", Fault.objects.filter(rule).values("pk"))  # any other rule
+
+    def q(self, path: str = "") -> Q:
+        """The condition on faults, or on the fault `path` leads to (e.g. "breach__fault__")."""
+        return Q() if self.lookup is None else Q(**{f"{path}{self.lookup}": self.value})
+
+    def faults(self):
+        return Fault.objects.filter(self.q())

@@ -21,10 +21,11 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from facilities import access, deadlines
-from facilities.access import faults_visible_to
 from facilities.faults.rules import Action, expected_steps
+from facilities.finding.slices import Scope
 from facilities.lateness import first_unmet_deadline
 from facilities.models import BreachDispute, DisputeStatus, Fault, FaultHold, FaultStatus, User
+from facilities.models.faults import OPEN_STATUS_VALUES
 from facilities.models.holds import HoldStatus
 from facilities.timewords import describe_due, describe_lateness
 
@@ -66,13 +67,15 @@ class Section:
         return self.total - len(self.tasks)
 
 
-def waiting_for(user: User, now: datetime) -> list[Section]:
-    """The sections of work waiting on this person, most urgent first."""
+def waiting_for(user: User, now: datetime, scope: Scope | None = None) -> list[Section]:
+    """The sections of work waiting on this person, most urgent first. `scope` is the
+    user's (`slices.Scope.of(user)`), when the page has read it already."""
+    scope = scope or Scope.of(user)
     if access.is_contractor(user):
-        return [_jobs(user, now)]
+        return [_jobs(scope, now)]
     if access.is_manager(user):
-        return [_disputes(user, now), _unrouted(user, now)]
-    return [_hold_requests(user, now), _to_confirm(user, now)]
+        return [_disputes(scope, now), _unrouted(scope, now)]
+    return [_hold_requests(scope, now), _to_confirm(scope, now)]
 
 
 def _fault_href(fault_id: int, anchor: str = "") -> str:
@@ -120,9 +123,9 @@ def _job(fault: Fault, now: datetime) -> Task:
     )
 
 
-def _jobs(user: User, now: datetime) -> Section:
+def _jobs(scope: Scope, now: datetime) -> Section:
     jobs = (
-        faults_visible_to(user)
+        scope.faults()
         .open()
         .filter(on_hold_since__isnull=True)
         .annotate(first_due=first_unmet_deadline())
@@ -142,12 +145,13 @@ def _jobs(user: User, now: datetime) -> Section:
 # --- Office managers ----------------------------------------------------------------------------
 
 
-def _hold_requests(user: User, now: datetime) -> Section:
+def _hold_requests(scope: Scope, now: datetime) -> Section:
     requests = (
         FaultHold.objects.filter(
+            scope.q("fault__"),
             status=HoldStatus.REQUESTED,
             ended_at__isnull=True,
-            fault__in=faults_visible_to(user).open(),
+            fault__status__in=OPEN_STATUS_VALUES,
         )
         .select_related("fault__premises", "fault__category", "requested_by")
         .order_by("started_at", "pk")
@@ -172,9 +176,9 @@ def _hold_requests(user: User, now: datetime) -> Section:
     )
 
 
-def _to_confirm(user: User, now: datetime) -> Section:
+def _to_confirm(scope: Scope, now: datetime) -> Section:
     fixed = (
-        faults_visible_to(user)
+        scope.faults()
         .filter(status=FaultStatus.FIXED)
         .select_related("premises", "category", "contractor")
         .order_by("fixed_at", "pk")
@@ -204,11 +208,11 @@ def _to_confirm(user: User, now: datetime) -> Section:
 # --- Contract managers -----------------------------------------------------------------------
 
 
-def _disputes(user: User, now: datetime) -> Section:
+def _disputes(scope: Scope, now: datetime) -> Section:
+    # The scope on the breach's fault's own columns: `breach__fault__in=<faults in scope>`
+    # was a semi-join over every fault in scope (a second at 1,000,000 faults, nationally).
     disputes = (
-        BreachDispute.objects.filter(
-            status=DisputeStatus.OPEN, breach__fault__in=faults_visible_to(user)
-        )
+        BreachDispute.objects.filter(scope.q("breach__fault__"), status=DisputeStatus.OPEN)
         .select_related("breach__fault__premises", "breach__fault__category", "breach__contractor")
         .order_by("raised_at", "pk")
     )
@@ -230,9 +234,9 @@ def _disputes(user: User, now: datetime) -> Section:
     return Section("disputes", "Disputes to decide", tasks, total)
 
 
-def _unrouted(user: User, now: datetime) -> Section:
+def _unrouted(scope: Scope, now: datetime) -> Section:
     faults = (
-        faults_visible_to(user)
+        scope.faults()
         .open()
         .unrouted()
         .select_related("premises", "category")

