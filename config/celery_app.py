@@ -12,6 +12,7 @@ import os
 from celery import Celery
 
 from config import broker_fixes
+from facilities.operations import celery_signals  # noqa: F401  (ids on tasks, job records)
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 broker_fixes.apply()

@@ -17,8 +17,10 @@ from facilities import webhooks
 from facilities.escalation import sweep
 from facilities.finding import preparing
 from facilities.notifications import outbox
+from facilities.operations import catchup
 from facilities.periods import Period
 from facilities.reports import issue, queueing, reissuing
+from facilities.retention import anonymising
 
 
 @shared_task(name="facilities.sweep_overdue")
@@ -79,7 +81,8 @@ _BUILD_LIMITS = {
 
 @shared_task(name="facilities.prepare_report", **_BUILD_LIMITS)
 def prepare_report(prepared_id: int) -> str:
-    """Build one person's report download (`finding.preparing`) off the web request."""
+    """Build one person's report page figures or download (`finding.preparing`) off the web
+    request: a month takes tens of seconds at a million faults."""
     return preparing.build(prepared_id)
 
 
@@ -94,3 +97,16 @@ def redispatch_prepared_reports() -> dict[str, object]:
     """Ask again for downloads and reissues the broker or a worker lost; drop day-old files."""
     now = timezone.now()
     return {"downloads": preparing.redispatch(now=now), "reissues": reissuing.redispatch(now=now)}
+
+
+@shared_task(name="facilities.catch_up", soft_time_limit=1800, time_limit=1900)
+def catch_up() -> dict[str, object]:
+    """Run what beat missed while it was down (`operations.catchup`); safe to repeat."""
+    return asdict(catchup.catch_up(now=timezone.now()))
+
+
+@shared_task(name="facilities.anonymise_closed_faults", soft_time_limit=3300, time_limit=3600)
+def anonymise_closed_faults() -> dict[str, int]:
+    """Remove closed faults' personal data after the retention period (`retention`); a run
+    cut short is safe to repeat (each batch is one transaction, marked done)."""
+    return anonymising.anonymise_closed_faults(now=timezone.now()).as_dict()

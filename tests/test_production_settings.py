@@ -61,6 +61,7 @@ def test_with_everything_set_production_starts_on_postgresql_and_redis():
         ("SITE_URL", "http://repairs.example.gov.uk", "SITE_URL must be the service's https://"),
         ("DJANGO_SECRET_KEY", None, "DJANGO_SECRET_KEY is not set"),
         ("DJANGO_ALLOWED_HOSTS", None, "DJANGO_ALLOWED_HOSTS is not set"),
+        ("EMAIL_ROUTE", "carrier-pigeon", "EMAIL_ROUTE must be smtp or notify"),
     ],
 )
 def test_a_missing_or_wrong_setting_stops_start_up_with_a_clear_message(name, value, says):
@@ -72,6 +73,25 @@ def test_a_missing_or_wrong_setting_stops_start_up_with_a_clear_message(name, va
     assert "django.core.exceptions.ImproperlyConfigured" in result.stderr
     assert says in result.stderr
     assert "Refusing to start" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "says"),
+    [
+        ({}, "NOTIFY_API_KEY is not set"),
+        ({"NOTIFY_API_KEY": "key-123"}, "NOTIFY_EMAIL_TEMPLATE_ID is not set"),
+    ],
+)
+def test_the_notify_route_needs_its_key_and_template(given, says):
+    result = run(["-c", SHOW], {**GOOD, "EMAIL_ROUTE": "notify", **given})
+    assert result.returncode != 0
+    assert says in result.stderr
+
+
+def test_the_notify_route_starts_with_its_key_and_template():
+    given = {"NOTIFY_API_KEY": "key-123", "NOTIFY_EMAIL_TEMPLATE_ID": "f33517ff-2a88"}
+    result = run(["-c", SHOW], {**GOOD, "EMAIL_ROUTE": "notify", **given})
+    assert result.returncode == 0, result.stderr
 
 
 def test_check_deploy_reports_nothing():

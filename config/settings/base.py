@@ -42,10 +42,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served locally (no CDN)
     "axes",
     "django_celery_beat",
+    "simple_history",  # who changed reference data, and when (facilities.models.audit)
     "facilities",
 ]
 
 MIDDLEWARE = [
+    # First: a request id (and the user's id, the fault's reference) on every log line after it.
+    "facilities.operations.middleware.RequestContextMiddleware",
     "config.client_address.ForwardedProtoFromTrustedProxies",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",  # the admin user behind a change
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +111,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request reuses it: after the database
+        # restarts, the next request connects afresh instead of failing on a dead socket.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -260,6 +267,7 @@ BEAT_LOCK_TTL_SECONDS = int(os.environ.get("BEAT_LOCK_TTL_SECONDS", "60"))
 BEAT_LOCK_KEY = "premises-repairs:celery-beat-lock"
 SWEEP_INTERVAL_SECONDS = int(os.environ.get("SWEEP_INTERVAL_SECONDS", "60"))
 OUTBOX_REDISPATCH_SECONDS = int(os.environ.get("OUTBOX_REDISPATCH_SECONDS", "60"))
+CATCH_UP_INTERVAL_SECONDS = int(os.environ.get("CATCH_UP_INTERVAL_SECONDS", "3600"))
 CELERY_BEAT_SCHEDULE = {
     "sweep-overdue-faults": {
         "task": "facilities.sweep_overdue",
@@ -291,6 +299,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "facilities.issue_monthly_reports",
         "schedule": crontab(minute=0, hour=6, day_of_month=1),  # Europe/London
     },
+    # What the crontab entries above missed while beat was down (facilities.operations.catchup);
+    # also run once whenever beat starts.
+    "catch-up": {
+        "task": "facilities.catch_up",
+        "schedule": timedelta(seconds=CATCH_UP_INTERVAL_SECONDS),
+        "options": {"expire_seconds": CATCH_UP_INTERVAL_SECONDS},
+    },
+    # Closed faults' personal data removed after RETENTION_DAYS (facilities.retention). A day
+    # missed is made up the next day: whatever is past the period is still due then.
+    "anonymise-closed-faults": {
+        "task": "facilities.anonymise_closed_faults",
+        "schedule": crontab(hour=3, minute=30),  # Europe/London
+    },
 }
 # Task modules beyond the autodiscovered tasks.py.
 CELERY_IMPORTS: list[str] = []
@@ -301,6 +322,27 @@ CELERY_IMPORTS: list[str] = []
 # connecting and each SMTP exchange time out after EMAIL_TIMEOUT (10 s).
 OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "12"))
 OUTBOX_SENDING_TIMEOUT_SECONDS = int(os.environ.get("OUTBOX_SENDING_TIMEOUT_SECONDS", "120"))
+# Quiet hours (facilities.notifications.quiet): escalation emails for P2-P4 faults raised from
+# START to END, or on a weekend or bank holiday, wait for the next END of a working day and go
+# then, one email per recipient. P1 and safety-critical escalations always go at once.
+QUIET_HOURS_ENABLED = env_bool("QUIET_HOURS_ENABLED", True)
+QUIET_HOURS_START = os.environ.get("QUIET_HOURS_START", "19:00")
+QUIET_HOURS_END = os.environ.get("QUIET_HOURS_END", "07:00")
+QUIET_HOURS_TIME_ZONE = os.environ.get("QUIET_HOURS_TIME_ZONE", "Europe/London")
+# GOV.UK Notify (facilities.notifications.notify): EMAIL_ROUTE=notify sends emails through
+# Notify's API (a template whose subject is ((subject)) and body ((body))) instead of SMTP;
+# with an SMS template (body ((body))) P1 escalations also text the region's on-call number.
+EMAIL_ROUTE = os.environ.get("EMAIL_ROUTE", "smtp")
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+NOTIFY_EMAIL_REPLY_TO_ID = os.environ.get("NOTIFY_EMAIL_REPLY_TO_ID", "")
+NOTIFY_SMS_SENDER_ID = os.environ.get("NOTIFY_SMS_SENDER_ID", "")
+NOTIFY_TIMEOUT_SECONDS = float(os.environ.get("NOTIFY_TIMEOUT_SECONDS", "10"))
+# Retention (facilities.retention): closed faults' personal data is removed this many days
+# after closing (six years by default), daily by beat or `manage.py anonymise_closed_faults`.
+RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(6 * 365)))
 
 # Webhooks (facilities.webhooks): endpoints must be https on public addresses unless this is
 # on (tests and local development, whose receivers are on loopback; production forces it off).
@@ -351,12 +393,5 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-# --- Logging ------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logging and health (config/settings/operations.py) -------------------------------
+from .operations import *  # noqa: E402, F403

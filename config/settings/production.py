@@ -4,7 +4,8 @@ never defaulted; a missing or wrong value stops start-up with ImproperlyConfigur
 - DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS;
 - DATABASE_URL, for PostgreSQL (never the embedded SQLite default);
 - REDIS_URL, the Celery broker (never the filesystem broker);
-- SITE_URL, the https:// address people use (links in emails).
+- SITE_URL, the https:// address people use (links in emails);
+- with EMAIL_ROUTE=notify, NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID.
 
 `manage.py check --deploy` with these settings reports nothing (CI runs it).
 """
@@ -14,8 +15,10 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from facilities.operations.logs import logging_config
+
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, EMAIL_ROUTE, LOG_LEVEL
 
 
 def required(name: str, what: str) -> str:
@@ -57,7 +60,19 @@ if _site.scheme != "https" or not _site.hostname:
     )
 SITE_URL = SITE_URL.rstrip("/")
 
+if EMAIL_ROUTE not in ("smtp", "notify"):
+    raise ImproperlyConfigured(
+        f"EMAIL_ROUTE must be smtp or notify, not {EMAIL_ROUTE!r}. Refusing to start."
+    )
+if EMAIL_ROUTE == "notify":
+    # Without these every email would fail at send time, found only when one is late.
+    required("NOTIFY_API_KEY", "a GOV.UK Notify API key to send emails through Notify")
+    required("NOTIFY_EMAIL_TEMPLATE_ID", "the Notify email template, ((subject)) and ((body))")
+
 DEBUG = False
+# JSON lines, one object per line, for the log collector (LOG_FORMAT=plain to read by eye).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 # Webhooks go only to https endpoints on public addresses (facilities.webhooks.guard).
 WEBHOOKS_ALLOW_PRIVATE_URLS = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,7 +7,7 @@ only viewed. Each concept has its own module; importing them registers their pag
 
 from django.contrib import admin
 
-from . import api, faults, notifications, people, reference, webhooks  # noqa: F401  (they register)
+from . import api, audit, faults, notifications, people, reference, webhooks  # noqa: F401  (they register)
 
 admin.site.site_header = "Report a premises repair – administration"
 admin.site.site_title = "Report a premises repair – administration"

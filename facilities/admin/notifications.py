@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
 
 from facilities.models import EscalationStep, OutboxEmail, OutboxStatus
 from facilities.models.faults import reference_for
@@ -37,7 +38,7 @@ class LadderScopeFilter(admin.SimpleListFilter):
 
 
 @admin.register(EscalationStep)
-class EscalationStepAdmin(admin.ModelAdmin):
+class EscalationStepAdmin(SimpleHistoryAdmin):
     list_display = ("level", "applies_to", "when", "emails")
     list_display_links = ("level", "applies_to")
     list_filter = (LadderScopeFilter, "level", "region")

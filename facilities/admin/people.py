@@ -1,9 +1,11 @@
-"""People: roles and what each may see (premises, contractor, regions)."""
+"""People: roles and what each may see (premises, contractor, regions); each change of them
+is kept with who and when (the *History* button)."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from facilities.models import (
     User,
@@ -23,7 +25,7 @@ SCOPE_FIELDS = (
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name", "email")}),

@@ -1,11 +1,13 @@
 """Reference data: regions, premises, contractors, contracts and their service levels, and
-categories."""
+categories. Each change is kept with who and when (`facilities.models.audit`): the *History*
+button on every one of them."""
 
 from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils import timezone
+from simple_history.admin import SimpleHistoryAdmin
 
 from facilities.models import (
     Category,
@@ -20,8 +22,8 @@ from facilities.models import (
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "premises_count")
+class RegionAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "code", "on_call_phone", "premises_count")
     search_fields = ("name", "code")
     ordering = ("name",)
 
@@ -34,7 +36,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Premises)
-class PremisesAdmin(admin.ModelAdmin):
+class PremisesAdmin(SimpleHistoryAdmin):
     list_display = ("name", "code", "kind", "region", "nation", "bed_capacity", "postcode")
     list_filter = ("region", "kind", "nation")
     list_select_related = ("region",)
@@ -52,7 +54,7 @@ class PremisesAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contractor)
-class ContractorAdmin(admin.ModelAdmin):
+class ContractorAdmin(SimpleHistoryAdmin):
     list_display = (
         "name",
         "helpdesk_email",
@@ -90,7 +92,7 @@ class InForceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(SimpleHistoryAdmin):
     list_display = (
         "reference",
         "name",
@@ -135,7 +137,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(SimpleHistoryAdmin):
     list_display = (
         "name",
         "slug",

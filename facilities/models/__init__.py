@@ -1,10 +1,12 @@
+from . import audit  # noqa: F401  (registers the history of reference data)
 from .api import ApiToken, IdempotencyKey
 from .breaches import Breach, BreachDispute, BreachStep, DisputeStatus
 from .contracts import Contract, Contractor, ServiceLevel
 from .escalations import Escalation
 from .faults import OPEN_STATUSES, Category, EventKind, Fault, FaultEvent, FaultStatus
 from .holds import FaultHold, HoldStatus
-from .notifications import EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
+from .jobs import JobRun
+from .notifications import Channel, EscalationStep, OutboxEmail, OutboxKind, OutboxStatus
 from .photos import FaultPhoto
 from .premises import Premises, PremisesKind, Region
 from .prepared import PreparationStatus, PreparedReport, ReissueRequest, ReportFormat
@@ -25,6 +27,7 @@ __all__ = [
     "BreachDispute",
     "BreachStep",
     "Category",
+    "Channel",
     "Contract",
     "Contractor",
     "DisputeStatus",
@@ -38,6 +41,7 @@ __all__ = [
     "FaultStatus",
     "HoldStatus",
     "IdempotencyKey",
+    "JobRun",
     "OutboxEmail",
     "OutboxKind",
     "OutboxStatus",

@@ -155,6 +155,8 @@ class Fault(models.Model):
     #: When the sweep should look at this fault again; empty when nothing can fall due.
     next_check_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    #: When its personal data was removed after the retention period (facilities.retention).
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     objects = FaultQuerySet.as_manager()
 

@@ -168,6 +168,8 @@ class OutboxStatus(models.TextChoices):
     FAILED = "failed", "Failed permanently"
     HELD = "held", "Held for the daily digest"
     DIGESTED = "digested", "Sent in a daily digest"
+    QUIET = "quiet", "Held for quiet hours"
+    BUNDLED = "bundled", "Sent in the morning's held emails"
 
 
 class OutboxKind(models.TextChoices):
@@ -183,6 +185,13 @@ class OutboxKind(models.TextChoices):
     HOLD_REQUESTED = "hold_requested", "Hold requested by the contractor"
     BREACH_DISPUTED = "breach_disputed", "Breach disputed"
     DISPUTE_DECIDED = "dispute_decided", "Dispute decided"
+    HELD_OVERNIGHT = "held_overnight", "Escalations held in quiet hours"
+    ESCALATION_SMS = "escalation_sms", "Escalation text message (P1)"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
 
 
 class OutboxEmail(models.Model):
@@ -199,7 +208,15 @@ class OutboxEmail(models.Model):
         on_delete=models.PROTECT,
         related_name="emails",
     )
-    to = models.JSONField(default=list, help_text="Recipient addresses.")
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
+    to = models.JSONField(
+        default=list, help_text="Recipient addresses (phone numbers for a text message)."
+    )
+    delivered_to = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Recipients GOV.UK Notify has accepted this message for (never sent again).",
+    )
     subject = models.CharField(max_length=250, blank=True, help_text="Rendered when first sent.")
     template = models.CharField(
         max_length=50, help_text="emails/<template>-subject.txt, -body.txt and -body.html."
@@ -224,7 +241,7 @@ class OutboxEmail(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="digested",
-        help_text="The daily digest a held email went out in.",
+        help_text="The daily digest (or morning email) a held email went out in.",
     )
 
     class Meta:
@@ -240,6 +257,9 @@ class OutboxEmail(models.Model):
                 fields=["claimed_at"], condition=Q(status="sending"), name="outbox_sending_since"
             ),
             models.Index(fields=["created_at"], condition=Q(status="held"), name="outbox_held"),
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status="quiet"), name="outbox_quiet"
+            ),
             models.Index(fields=["fault", "created_at"], name="outbox_fault_created"),
         ]
         constraints = [

@@ -1,5 +1,6 @@
 """Regions and premises: where faults happen, and which bank holidays apply there."""
 
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -9,6 +10,18 @@ from facilities.sla import Nation
 class Region(models.Model):
     name = models.CharField(max_length=100, unique=True)
     code = models.SlugField(max_length=20, unique=True)
+    on_call_phone = models.CharField(
+        "on-call mobile number",
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 ]{9,18}$",
+                "Enter a mobile number, like 07700 900 982 or +44 7700 900 982.",
+            )
+        ],
+        help_text="P1 escalations are also sent here by text message when GOV.UK Notify is on.",
+    )
 
     class Meta:
         ordering = ["name"]

@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from facilities import deadlines, ladder, sla
 from facilities.ladder import Audience
 from facilities.models import (
+    Channel,
     EventKind,
     Fault,
     FaultEvent,
@@ -32,6 +33,8 @@ from facilities.models import (
 from facilities.timewords import describe_lateness
 
 from .delivery import DISPATCH_GRACE, save_and_send_on_commit
+from .notify import sms_enabled
+from .quiet import hold_in_quiet_hours
 from .recipients import People, Person, describe
 
 logger = logging.getLogger(__name__)
@@ -168,7 +171,8 @@ def escalation_emails(
     raised_by: User | None,
     now: datetime,
 ) -> list[OutboxEmail]:
-    """The one email of a raised level (unsaved), with whom earlier levels already told."""
+    """The one email of a raised level (unsaved), with whom earlier levels already told; held
+    per recipient until the morning if raised in quiet hours (`quiet`)."""
     context = {
         "level": level,
         "why": why,
@@ -176,7 +180,7 @@ def escalation_emails(
         "raised_by": str(raised_by) if raised_by else "",
         "already_alerted": describe(fault, recipients.already_alerted, recipients.already_extra),
     }
-    return outbox_rows(
+    rows = outbox_rows(
         kind=OutboxKind.ESCALATION,
         dedupe_key=f"escalation:{fault.pk}:{level}",
         fault=fault,
@@ -185,6 +189,33 @@ def escalation_emails(
         context=context,
         now=now,
     )
+    return hold_in_quiet_hours(rows, fault=fault, now=now) + escalation_sms(
+        fault=fault, level=level, context=context, now=now
+    )
+
+
+def escalation_sms(*, fault: Fault, level: int, context: dict, now: datetime) -> list[OutboxEmail]:
+    """A P1 escalation's text message to the region's on-call number, through GOV.UK Notify
+    (only when Notify's key and SMS template are set, and the region has a number)."""
+    if fault.priority != sla.Priority.P1 or not sms_enabled():
+        return []
+    phone = fault.premises.region.on_call_phone
+    if not phone:
+        return []
+    return [
+        OutboxEmail(
+            kind=OutboxKind.ESCALATION_SMS,
+            channel=Channel.SMS,
+            dedupe_key=f"escalation_sms:{fault.pk}:{level}",
+            fault_id=fault.pk,
+            to=[phone],
+            template="escalation-sms",
+            context={"at": now.isoformat(), **context},
+            status=OutboxStatus.PENDING,
+            created_at=now,
+            next_attempt_at=now + DISPATCH_GRACE,
+        )
+    ]
 
 
 def at_risk_emails(*, fault: Fault, people: People, now: datetime) -> list[OutboxEmail]:

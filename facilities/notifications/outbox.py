@@ -32,7 +32,7 @@ from django.utils import timezone
 from facilities import sla
 from facilities.models import OutboxEmail, OutboxKind, OutboxStatus
 
-from . import delivery, messages
+from . import delivery, messages, morning, notify
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +120,8 @@ def message_for(email: OutboxEmail, connection=None) -> EmailMultiAlternatives:
 
 
 def _is_permanent(error: Exception) -> bool:
+    if notify.is_permanent(error):  # GOV.UK Notify refused the request itself (400, 403)
+        return True
     if isinstance(error, smtplib.SMTPResponseException):
         return 500 <= error.smtp_code < 600
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -163,12 +165,18 @@ def _rendered(email: OutboxEmail) -> dict[str, str]:
 
 
 def send(email: OutboxEmail, *, connection=None, now: datetime) -> Delivery:
-    """Send a row this worker has claimed through Django's email settings; record the outcome."""
+    """Send a row this worker has claimed, through GOV.UK Notify (text messages, and emails
+    with `EMAIL_ROUTE=notify`) or Django's email settings; record the outcome."""
     try:
         render(email)
-        if connection is not None and getattr(connection, "connection", True) is None:
-            connection.open()  # shared by a batch; reopened after an error closed it
-        message_for(email, connection).send()
+        if notify.uses_notify(email):
+            notify.send(email)
+        else:
+            if connection is not None and getattr(connection, "connection", True) is None:
+                connection.open()  # shared by a batch; reopened after an error closed it
+            message_for(email, connection).send()
+    except notify.ERRORS as error:
+        return _record_failure(email, error, now)
     except (smtplib.SMTPException, OSError) as error:
         if connection is not None:
             connection.close()  # a broken connection is reopened for the next email
@@ -214,10 +222,13 @@ def deliver(outbox_id: int, *, now: datetime | None = None) -> Delivery:
 class Redispatch:
     reclaimed: int
     queued: int
+    released: int = 0  # emails held in quiet hours whose morning has come (`morning`)
 
 
 def redispatch(*, now: datetime, limit: int = 5000) -> Redispatch:
-    """Queue rows whose next attempt has come, after reclaiming abandoned claims."""
+    """Queue rows whose next attempt has come, after reclaiming abandoned claims and releasing
+    the emails held in quiet hours whose morning has come (grouped per recipient)."""
+    released = morning.release(now=now)
     reclaimed = OutboxEmail.objects.filter(
         status=OutboxStatus.SENDING, claimed_at__lt=now - sending_timeout()
     ).update(
@@ -234,7 +245,7 @@ def redispatch(*, now: datetime, limit: int = 5000) -> Redispatch:
         .values_list("pk", flat=True)[:limit]
     )
     queued = len(ids) if ids and delivery.enqueue(ids) else 0
-    return Redispatch(reclaimed=reclaimed, queued=queued)
+    return Redispatch(reclaimed=reclaimed, queued=queued, released=released)
 
 
 def send_digests(*, now: datetime) -> int:
