@@ -6,19 +6,16 @@ module (which imports the outbox, which imports the messages that use this).
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 from functools import partial
 
 from django.db import transaction
-from kombu.exceptions import OperationalError
 
+from facilities.broker import queue_or_warn
 from facilities.models import (
     OutboxEmail,
     OutboxStatus,
 )
-
-logger = logging.getLogger(__name__)
 
 #: The task queued on commit normally sends a row at once; re-dispatch picks it up after this.
 DISPATCH_GRACE = timedelta(seconds=60)
@@ -54,25 +51,13 @@ def _task(name: str):
 def enqueue(outbox_ids: list[int]) -> bool:
     """Ask a worker to deliver these rows. If the broker is down the rows stay pending and the
     periodic re-dispatch sends them later: the write is never lost, so this only warns."""
-    try:
+
+    def send() -> None:
         for start in range(0, len(outbox_ids), DELIVERY_CHUNK):
             chunk = outbox_ids[start : start + DELIVERY_CHUNK]
             if len(chunk) == 1:
                 _task("facilities.deliver_email").delay(chunk[0])
             else:
                 _task("facilities.deliver_emails").delay(chunk)
-    except (OperationalError, OSError):
-        logger.warning(
-            "Could not queue %d email(s) for delivery (broker unavailable); "
-            "the outbox re-dispatch will send them",
-            len(outbox_ids),
-            exc_info=True,
-        )
-        return False
-    except Exception:  # after commit: the change is saved, so never fail the caller for this
-        logger.exception(
-            "Could not queue %d email(s) for delivery; the outbox re-dispatch will send them",
-            len(outbox_ids),
-        )
-        return False
-    return True
+
+    return queue_or_warn(send, f"{len(outbox_ids)} email(s) for delivery")

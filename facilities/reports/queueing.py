@@ -10,17 +10,14 @@ is asked for again once the task's time limit is over, up to `MAX_ATTEMPTS` buil
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 from functools import partial
 
 from django.db import models, transaction
 from django.db.models import Q
-from kombu.exceptions import OperationalError
 
+from facilities.broker import queue_or_warn
 from facilities.models import PreparationStatus
-
-logger = logging.getLogger(__name__)
 
 #: A row queued this long ago and not started is asked for again (the broker lost it).
 DISPATCH_GRACE = timedelta(seconds=60)
@@ -36,17 +33,7 @@ def enqueue(task: str, pk: int) -> bool:
     the row is saved, so the re-dispatch asks again later."""
     from celery import current_app
 
-    try:
-        current_app.tasks[task].delay(pk)
-    except (OperationalError, OSError):
-        logger.warning(
-            "Could not queue %s(%s) (broker unavailable); the re-dispatch will", task, pk
-        )
-        return False
-    except Exception:  # after commit: the request is saved, so never fail the caller for this
-        logger.exception("Could not queue %s(%s); the re-dispatch will", task, pk)
-        return False
-    return True
+    return queue_or_warn(lambda: current_app.tasks[task].delay(pk), f"{task}({pk})")
 
 
 def enqueue_on_commit(task: str, pk: int) -> None:

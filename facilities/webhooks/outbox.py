@@ -26,8 +26,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from kombu.exceptions import OperationalError
 
+from facilities.broker import queue_or_warn
 from facilities.models import User, WebhookAttempt, WebhookDelivery, WebhookStatus
 from facilities.models.webhooks import allow_private_urls
 
@@ -104,23 +104,13 @@ def _task():
 def enqueue(delivery_ids: list[int], *, countdown: float | None = None) -> bool:
     """Ask a worker to send these rows. With the broker down they stay pending for the
     re-dispatch: nothing is lost, so this only warns."""
-    try:
+
+    def send() -> None:
         task = _task()
         for delivery_id in delivery_ids:
             task.apply_async((delivery_id,), countdown=countdown)
-    except (OperationalError, OSError):
-        logger.warning(
-            "Could not queue %d webhook(s) (broker unavailable); the re-dispatch will send them",
-            len(delivery_ids),
-            exc_info=True,
-        )
-        return False
-    except Exception:  # after commit: the change is saved, so never fail the caller for this
-        logger.exception(
-            "Could not queue %d webhook(s); the re-dispatch will send them", len(delivery_ids)
-        )
-        return False
-    return True
+
+    return queue_or_warn(send, f"{len(delivery_ids)} webhook(s)")
 
 
 # --- Sending ----------------------------------------------------------------------------------
